@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` and `make test`. `make help` lists the rest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+DEV_ENV := DJANGO_DEBUG=1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lint format migrations-check
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(INSTALLED) ## Create the virtualenv and install the project with its dev tools
+
+run: setup ## Set everything up (database, demo content, demo accounts) and serve http://127.0.0.1:8000
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_content
+	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: setup ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
+	$(BIN)/pytest
+
+lint: setup ## Check lint, formatting and that every model change has its migration
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: setup ## Fix lint and formatting where ruff can
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

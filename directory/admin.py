@@ -1,0 +1,190 @@
+from django.contrib import admin, messages
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .choices import Status
+from .models import Guidance, Organisation, Programme, Sector, Topic
+
+admin.site.site_header = _("HK AI Portal administration")
+admin.site.site_title = _("HK AI Portal")
+admin.site.index_title = _("Content")
+
+
+class VerificationFilter(admin.SimpleListFilter):
+    title = _("verification")
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [("stale", _("Not verified for over a year")), ("fresh", _("Verified within a year"))]
+
+    def queryset(self, request, queryset):
+        stale = queryset.not_verified_since()
+        if self.value() == "stale":
+            return stale
+        if self.value() == "fresh":
+            return queryset.exclude(pk__in=stale.values("pk"))
+        return queryset
+
+
+class PublishingAdmin(admin.ModelAdmin):
+    """Drafting for editors, publishing only for those with the model's publish permission, on every path."""
+
+    actions = ("publish", "unpublish", "archive")
+    list_per_page = 50
+    # A URL typed without a scheme means https (Django 6.0's default, opted into now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ("created_at", "updated_at")
+    prepopulated_fields = {"slug": ("name",)}
+    provenance_fieldset = (
+        _("Publication and provenance"),
+        {"fields": ("status", "published_at", "source_url", "last_verified_on", "created_at", "updated_at")},
+    )
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.publish_{self.opts.model_name}")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if self.has_publish_permission(request):
+            return fields
+        if obj is not None and obj.status != Status.DRAFT:
+            return (*fields, "status", "published_at")
+        return (*fields, "published_at")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status" and not self.has_publish_permission(request):
+            kwargs["choices"] = [(Status.DRAFT.value, Status.DRAFT.label)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # The form already refuses other statuses; this guards every other path into save_model.
+        if not self.has_publish_permission(request):
+            stored = type(obj)._default_manager.filter(pk=obj.pk).values_list("status", flat=True).first()
+            obj.status = stored if change and stored else Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+    def _set_status(self, request, queryset, status, message):
+        now = timezone.now()
+        changes = {"status": status, "updated_at": now}
+        if status == Status.PUBLISHED:
+            changes["published_at"] = Coalesce("published_at", Value(now))
+        with transaction.atomic():
+            count = queryset.update(**changes)
+        self.message_user(request, message(count) % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish selected %(verbose_name_plural)s"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self._set_status(
+            request,
+            queryset,
+            Status.PUBLISHED,
+            lambda n: ngettext("%(count)d item published.", "%(count)d items published.", n),
+        )
+
+    @admin.action(description=_("Unpublish selected %(verbose_name_plural)s (back to draft)"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._set_status(
+            request,
+            queryset,
+            Status.DRAFT,
+            lambda n: ngettext("%(count)d item unpublished.", "%(count)d items unpublished.", n),
+        )
+
+    @admin.action(description=_("Archive selected %(verbose_name_plural)s"), permissions=["publish"])
+    def archive(self, request, queryset):
+        self._set_status(
+            request,
+            queryset,
+            Status.ARCHIVED,
+            lambda n: ngettext("%(count)d item archived.", "%(count)d items archived.", n),
+        )
+
+
+@admin.register(Sector, Topic)
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(PublishingAdmin):
+    list_display = ("logo_thumbnail", "name", "kind", "status", "founded_year", "last_verified_on", "updated_at")
+    list_display_links = ("name",)
+    list_filter = ("status", "kind", "sectors", VerificationFilter)
+    search_fields = ("name", "slug", "summary")
+    autocomplete_fields = ("parent", "sectors")
+    list_select_related = ("parent",)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "parent", "sectors", "summary", "description")}),
+        (_("Details"), {"fields": ("website", "founded_year", "logo")}),
+        PublishingAdmin.provenance_fieldset,
+    )
+
+    @admin.display(description=_("logo"))
+    def logo_thumbnail(self, obj):
+        if not obj.logo:
+            return ""
+        return format_html('<img src="{}" alt="" width="40" height="40" class="logo-thumbnail">', obj.logo.url)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(PublishingAdmin):
+    list_display = ("name", "kind", "lead_organisation", "status", "start_date", "end_date", "updated_at")
+    list_filter = ("status", "kind", "sectors", VerificationFilter)
+    search_fields = ("name", "slug", "summary", "lead_organisation__name")
+    autocomplete_fields = ("lead_organisation", "partners", "sectors")
+    list_select_related = ("lead_organisation",)
+    date_hierarchy = "start_date"
+    fieldsets = (
+        (
+            None,
+            {"fields": ("name", "slug", "kind", "lead_organisation", "partners", "sectors", "summary", "description")},
+        ),
+        (_("Dates and links"), {"fields": ("start_date", "end_date", "dates_precision", "website")}),
+        PublishingAdmin.provenance_fieldset,
+    )
+
+
+@admin.register(Guidance)
+class GuidanceAdmin(PublishingAdmin):
+    list_display = ("title", "publisher", "kind", "binding", "status", "date_published", "updated_at")
+    list_filter = (
+        "status",
+        "kind",
+        "binding",
+        "topics",
+        "sectors",
+        ("publisher", admin.RelatedOnlyFieldListFilter),
+        VerificationFilter,
+    )
+    search_fields = ("title", "slug", "summary", "publisher__name")
+    autocomplete_fields = ("publisher", "topics", "sectors", "supersedes")
+    list_select_related = ("publisher",)
+    date_hierarchy = "date_published"
+    prepopulated_fields = {"slug": ("title",)}
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "publisher",
+                    "kind",
+                    "topics",
+                    "sectors",
+                    "binding",
+                    "summary",
+                    "description",
+                )
+            },
+        ),
+        (_("Document"), {"fields": ("date_published", "date_precision", "document_url", "supersedes")}),
+        PublishingAdmin.provenance_fieldset,
+    )

@@ -1,0 +1,52 @@
+"""Choice values shared by models, filters and fixtures; the keys match ../shared/facts and public URLs."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class OrganisationKind(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    REGULATOR = "regulator", _("Regulator")
+    UNIVERSITY = "university", _("University")
+    RESEARCH_CENTRE = "research_centre", _("Research centre")
+    INCUBATOR = "incubator", _("Incubator")
+    STARTUP = "startup", _("Startup")
+    FINANCIAL_INSTITUTION = "financial_institution", _("Financial institution")
+    INDUSTRY_BODY = "industry_body", _("Industry body")
+    INTERNATIONAL = "international", _("International")
+
+
+class ProgrammeKind(models.TextChoices):
+    POLICY_BLUEPRINT = "policy_blueprint", _("Policy blueprint")
+    FUNDING_SCHEME = "funding_scheme", _("Funding scheme")
+    INCUBATION = "incubation", _("Incubation")
+    RESEARCH_PROGRAMME = "research_programme", _("Research programme")
+    EDUCATION = "education", _("Education")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+    SANDBOX = "sandbox", _("Sandbox")
+    # Not in the first list of kinds, but TechTAS (in ../shared/facts) is neither funding nor incubation.
+    TALENT_ADMISSION = "talent_admission", _("Talent admission")
+
+
+class GuidanceKind(models.TextChoices):
+    PRINCIPLES = "principles", _("Principles")
+    GUIDANCE = "guidance", _("Guidance")
+    FRAMEWORK = "framework", _("Framework")
+    CIRCULAR = "circular", _("Circular")
+    CHECKLIST = "checklist", _("Checklist")
+    GUIDELINE = "guideline", _("Guideline")
+    CODE_OF_PRACTICE = "code_of_practice", _("Code of practice")
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a stored date is known: sources often give only a year or a month."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")

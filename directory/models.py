@@ -1,0 +1,313 @@
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from .choices import DatePrecision, GuidanceKind, OrganisationKind, ProgrammeKind, Status
+from .querysets import PublishableQuerySet
+from .validators import logo_extension, validate_logo
+
+SLUG_MAX_LENGTH = 120
+
+
+def unique_slug(model, text, exclude_pk=None):
+    """Return a slug for `text` that no other row of `model` uses, adding -2, -3 ... on collision."""
+    base = slugify(text)[: SLUG_MAX_LENGTH - 8].strip("-") or model._meta.model_name
+    taken = set(
+        model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+class Taxonomy(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, unique=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class Sector(Taxonomy):
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+
+class Topic(Taxonomy):
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+
+class Publishable(models.Model):
+    """What every piece of content shares: a slug, a publication status, timestamps and provenance."""
+
+    slug_source_field = "name"
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        blank=True,
+        help_text=_("The last part of the item's web address. Left blank, it is made from the name."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Readers see the item from this moment, once it is published. Left blank, it is set on publishing."
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    source_url = models.URLField(
+        _("source URL"), max_length=500, blank=True, help_text=_("Where the facts on this page come from.")
+    )
+    last_verified_on = models.DateField(
+        _("last verified on"),
+        null=True,
+        blank=True,
+        help_text=_("When an editor last checked the facts at the source."),
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["status", "published_at"], name="%(class)s_visible_idx")]
+
+    def __str__(self):
+        return getattr(self, self.slug_source_field)
+
+    def save(self, *args, **kwargs):
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.slug:
+            super().save(*args, **kwargs)
+            return
+        # Two saves racing for the same slug: the loser's insert fails on the unique index, so try the next free one.
+        for _attempt in range(5):
+            self.slug = unique_slug(type(self), getattr(self, self.slug_source_field), exclude_pk=self.pk)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                if not type(self)._default_manager.filter(slug=self.slug).exclude(pk=self.pk).exists():
+                    raise
+        raise IntegrityError(f"Could not find a free slug for {self!r}")
+
+    def clean(self):
+        super().clean()
+        if self.last_verified_on and self.last_verified_on > timezone.localdate():
+            raise ValidationError({"last_verified_on": _("The last verification date cannot be in the future.")})
+
+    @property
+    def is_public(self):
+        return self.status == Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
+
+
+def logo_upload_to(instance, filename):
+    """Store logos under a random name with the extension of their real format, never the uploader's name."""
+    return f"logos/{uuid.uuid4().hex}{logo_extension(instance.logo)}"
+
+
+class Organisation(Publishable):
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text=_("For example the university a research centre belongs to."),
+    )
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="organisations")
+    summary = models.CharField(_("summary"), max_length=600, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    founded_year = models.PositiveSmallIntegerField(
+        _("founded year"), null=True, blank=True, validators=[MinValueValidator(1800)], db_index=True
+    )
+    logo = models.ImageField(
+        _("logo"),
+        upload_to=logo_upload_to,
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG, JPEG or WebP, at most 2 MB and 4000 × 4000 pixels."),
+    )
+
+    class Meta(Publishable.Meta):
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [
+            *Publishable.Meta.indexes,
+            models.Index(fields=["name"], name="organisation_name_idx"),
+        ]
+        permissions = [
+            ("publish_organisation", _("Can publish, unpublish and archive organisations")),
+            ("export_organisation", _("Can export organisations as CSV")),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("directory:organisation-detail", kwargs={"slug": self.slug})
+
+    def ancestors(self):
+        """Yield the parent, its parent and so on, stopping if the chain loops."""
+        seen = {self.pk}
+        node = self.parent
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            yield node
+            node = node.parent
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.founded_year and self.founded_year > timezone.localdate().year:
+            errors["founded_year"] = _("The founded year cannot be in the future.")
+        if self.parent_id is not None and self.pk is not None:
+            if self.parent_id == self.pk or any(node.parent_id == self.pk for node in self.ancestors()):
+                errors["parent"] = _("An organisation cannot be its own parent or ancestor.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Programme(Publishable):
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=ProgrammeKind.choices, db_index=True)
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("lead organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_programmes",
+    )
+    partners = models.ManyToManyField(
+        Organisation, verbose_name=_("partner organisations"), blank=True, related_name="partnered_programmes"
+    )
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="programmes")
+    start_date = models.DateField(_("start date"), null=True, blank=True, db_index=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True, db_index=True)
+    dates_precision = models.CharField(
+        _("dates known to the"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("When the source gives only a year, enter 1 January (start) or 31 December (end) and choose Year."),
+    )
+    summary = models.CharField(_("summary"), max_length=600, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+
+    class Meta(Publishable.Meta):
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        indexes = [
+            *Publishable.Meta.indexes,
+            models.Index(fields=["name"], name="programme_name_idx"),
+        ]
+        permissions = [
+            ("publish_programme", _("Can publish, unpublish and archive programmes")),
+            ("export_programme", _("Can export programmes as CSV")),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("directory:programme-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+
+
+class Guidance(Publishable):
+    slug_source_field = "title"
+
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.ForeignKey(
+        Organisation, verbose_name=_("publisher"), on_delete=models.PROTECT, related_name="guidance"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=GuidanceKind.choices, db_index=True)
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="guidance")
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="guidance")
+    binding = models.BooleanField(
+        _("binding"), default=False, help_text=_("Tick if those it addresses must comply; leave it for voluntary.")
+    )
+    date_published = models.DateField(_("date published"), null=True, blank=True, db_index=True)
+    date_precision = models.CharField(
+        _("date known to the"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("When the source gives only a month or a year, enter its first day and choose the precision."),
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="superseded_by",
+    )
+    document_url = models.URLField(_("document URL"), max_length=500, blank=True)
+    summary = models.CharField(_("summary"), max_length=800, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(Publishable.Meta):
+        ordering = ["-date_published", "title"]
+        verbose_name = _("guidance document")
+        verbose_name_plural = _("guidance documents")
+        indexes = [
+            *Publishable.Meta.indexes,
+            models.Index(fields=["title"], name="guidance_title_idx"),
+        ]
+        permissions = [
+            ("publish_guidance", _("Can publish, unpublish and archive guidance")),
+            ("export_guidance", _("Can export guidance as CSV")),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("directory:guidance-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.date_published and self.date_published > timezone.localdate():
+            errors["date_published"] = _("The publication date cannot be in the future.")
+        if self.supersedes_id is not None and self.pk is not None:
+            seen = set()
+            node = self.supersedes
+            while node is not None and node.pk != self.pk and node.pk not in seen:
+                seen.add(node.pk)
+                node = node.supersedes
+            if node is not None and node.pk == self.pk:
+                errors["supersedes"] = _("Guidance cannot supersede itself, directly or through other guidance.")
+        if errors:
+            raise ValidationError(errors)

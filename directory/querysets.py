@@ -1,0 +1,20 @@
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .choices import Status
+
+STALE_AFTER = datetime.timedelta(days=365)
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        """Return items a member of the public may see now."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def not_verified_since(self, days=STALE_AFTER.days):
+        """Return items never verified, or last verified more than `days` ago."""
+        cutoff = timezone.localdate() - datetime.timedelta(days=days)
+        return self.filter(Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=cutoff))

@@ -1,0 +1,23 @@
+"""The editorial roles, as groups of permissions; the data migration and the tests both read this."""
+
+CONTENT_MODELS = ("organisation", "programme", "guidance")
+TAXONOMY_MODELS = ("sector", "topic")
+
+EDITOR_PERMISSIONS = [
+    *(f"{action}_{model}" for model in CONTENT_MODELS + TAXONOMY_MODELS for action in ("view", "add", "change")),
+]
+PUBLISHER_PERMISSIONS = [
+    *EDITOR_PERMISSIONS,
+    *(f"publish_{model}" for model in CONTENT_MODELS),
+    *(f"delete_{model}" for model in CONTENT_MODELS + TAXONOMY_MODELS),
+]
+EXPORTER_PERMISSIONS = [
+    *(f"view_{model}" for model in CONTENT_MODELS + TAXONOMY_MODELS),
+    *(f"export_{model}" for model in CONTENT_MODELS),
+]
+
+ROLES = {
+    "Editors": EDITOR_PERMISSIONS,
+    "Publishers": PUBLISHER_PERMISSIONS,
+    "Exporters": EXPORTER_PERMISSIONS,
+}
