@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DatePrecision, GuidanceKind, OrganisationKind, ProgrammeKind, Status
+from .fields import LogoField
 from .querysets import PublishableQuerySet
 from .validators import logo_extension, validate_logo
 
@@ -152,7 +153,7 @@ class Organisation(Publishable):
     founded_year = models.PositiveSmallIntegerField(
         _("founded year"), null=True, blank=True, validators=[MinValueValidator(1800)], db_index=True
     )
-    logo = models.ImageField(
+    logo = LogoField(
         _("logo"),
         upload_to=logo_upload_to,
         blank=True,

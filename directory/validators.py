@@ -40,7 +40,11 @@ def validate_logo(file):
             _open(file).load()
     except ValidationError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ValidationError(
+            _("The logo has far too many pixels; at most 4000 × 4000 is allowed."), code="too_many_pixels"
+        ) from error
+    except (OSError, SyntaxError, ValueError) as error:
         raise invalid from error
     finally:
         file.seek(0)
