@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 from django.db.models import Value
@@ -44,6 +45,11 @@ class PublishingAdmin(admin.ModelAdmin):
         _("Publication and provenance"),
         {"fields": ("status", "published_at", "source_url", "last_verified_on", "created_at", "updated_at")},
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "summary":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "maxlength": db_field.max_length})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_publish_permission(self, request):
         return request.user.has_perm(f"{self.opts.app_label}.publish_{self.opts.model_name}")
