@@ -1,5 +1,6 @@
 import uuid
 
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import DatePrecision, GuidanceKind, OrganisationKind, ProgrammeKind, Status
 from .fields import LogoField
 from .querysets import PublishableQuerySet
+from .search import search_vector
 from .validators import logo_extension, validate_logo
 
 SLUG_MAX_LENGTH = 120
@@ -168,6 +170,7 @@ class Organisation(Publishable):
         indexes = [
             *Publishable.Meta.indexes,
             models.Index(fields=["name"], name="organisation_name_idx"),
+            GinIndex(search_vector("name", "summary"), name="organisation_search_idx"),
         ]
         permissions = [
             ("publish_organisation", _("Can publish, unpublish and archive organisations")),
@@ -233,6 +236,7 @@ class Programme(Publishable):
         indexes = [
             *Publishable.Meta.indexes,
             models.Index(fields=["name"], name="programme_name_idx"),
+            GinIndex(search_vector("name", "summary"), name="programme_search_idx"),
         ]
         permissions = [
             ("publish_programme", _("Can publish, unpublish and archive programmes")),
@@ -288,6 +292,7 @@ class Guidance(Publishable):
         indexes = [
             *Publishable.Meta.indexes,
             models.Index(fields=["title"], name="guidance_title_idx"),
+            GinIndex(search_vector("title", "summary"), name="guidance_search_idx"),
         ]
         permissions = [
             ("publish_guidance", _("Can publish, unpublish and archive guidance")),

@@ -1,12 +1,30 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import views
+from .sitemaps import SITEMAPS
 
 app_name = "directory"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
     path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
+    path("programmes/", views.ProgrammeListView.as_view(), name="programme-list"),
     path("programmes/<slug:slug>/", views.ProgrammeDetailView.as_view(), name="programme-detail"),
+    path("guidance/", views.GuidanceListView.as_view(), name="guidance-list"),
     path("guidance/<slug:slug>/", views.GuidanceDetailView.as_view(), name="guidance-detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
+]
+
+# Outside the app namespace: django.contrib.sitemaps reverses the section view by this exact name.
+sitemap_urlpatterns = [
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

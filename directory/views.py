@@ -1,18 +1,52 @@
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
-from .models import Guidance, Organisation, Programme
+from . import structured_data
+from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, programme_states
+from .listing import PublishedListView
+from .models import Guidance, Organisation, Programme, Sector
+from .search import is_ranked, search
+
+SEARCH_GROUP_SIZE = 10
 
 
-class HomeView(TemplateView):
-    template_name = "directory/home.html"
+def published_organisations():
+    return Organisation.objects.published().only("name", "slug", "kind")
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            organisation_count=Organisation.objects.published().count(),
-            programme_count=Programme.objects.published().count(),
-            guidance_count=Guidance.objects.published().count(),
-            **kwargs,
+
+class OrganisationListView(PublishedListView):
+    model = Organisation
+    filterset_class = OrganisationFilter
+    facet_layout = {"parent": "select"}
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("sectors")
+
+
+class ProgrammeListView(PublishedListView):
+    model = Programme
+    filterset_class = ProgrammeFilter
+    facet_layout = {"organisation": "select"}
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("lead_organisation", queryset=published_organisations()), "sectors")
         )
+
+
+class GuidanceListView(PublishedListView):
+    model = Guidance
+    filterset_class = GuidanceFilter
+    facet_layout = {"publisher": "select", "binding": "radio", "state": "radio"}
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related(Prefetch("publisher", queryset=published_organisations()))
 
 
 class PublishedDetailView(DetailView):
@@ -21,23 +55,124 @@ class PublishedDetailView(DetailView):
     def get_queryset(self):
         return self.model.objects.published()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["json_ld"] = structured_data.for_item(self.object, self.request)
+        return context
+
 
 class OrganisationDetailView(PublishedDetailView):
     model = Organisation
 
     def get_queryset(self):
-        return super().get_queryset().select_related("parent").prefetch_related("sectors")
+        return (
+            super().get_queryset().prefetch_related(Prefetch("parent", queryset=published_organisations()), "sectors")
+        )
+
+    def get_context_data(self, **kwargs):
+        organisation = self.object
+        return super().get_context_data(
+            children=published_organisations().filter(parent=organisation),
+            led_programmes=Programme.objects.published().filter(lead_organisation=organisation),
+            partnered_programmes=Programme.objects.published().filter(partners=organisation),
+            published_guidance=Guidance.objects.published().filter(publisher=organisation),
+            **kwargs,
+        )
 
 
 class ProgrammeDetailView(PublishedDetailView):
     model = Programme
 
     def get_queryset(self):
-        return super().get_queryset().select_related("lead_organisation").prefetch_related("partners", "sectors")
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch("lead_organisation", queryset=published_organisations()),
+                Prefetch("partners", queryset=published_organisations()),
+                "sectors",
+            )
+        )
 
 
 class GuidanceDetailView(PublishedDetailView):
     model = Guidance
 
     def get_queryset(self):
-        return super().get_queryset().select_related("publisher", "supersedes").prefetch_related("topics", "sectors")
+        published_guidance = Guidance.objects.published().only("title", "slug", "date_published", "date_precision")
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch("publisher", queryset=published_organisations()),
+                Prefetch("supersedes", queryset=published_guidance),
+                Prefetch("superseded_by", queryset=published_guidance),
+                "topics",
+                "sectors",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        guidance = self.object
+        same_topics = (
+            Guidance.objects.published()
+            .filter(topics__in=guidance.topics.all())
+            .exclude(pk=guidance.pk)
+            .annotate(shared=Count("topics"))
+            .order_by("-shared", "-date_published", "title")[:5]
+        )
+        return super().get_context_data(related_guidance=same_topics, **kwargs)
+
+
+class HomeView(TemplateView):
+    template_name = "directory/home.html"
+
+    def get_context_data(self, **kwargs):
+        open_now = programme_states()["open"][1]
+        return super().get_context_data(
+            organisation_count=Organisation.objects.published().count(),
+            programme_count=Programme.objects.published().count(),
+            guidance_count=Guidance.objects.published().count(),
+            latest_guidance=Guidance.objects.published()
+            .prefetch_related(Prefetch("publisher", queryset=published_organisations()))
+            .order_by("-date_published", "title")[:5],
+            open_programmes=Programme.objects.published().filter(open_now).order_by("-start_date", "name")[:6],
+            organisation_kinds=Organisation._meta.get_field("kind").choices,
+            sectors=Sector.objects.all(),
+            **kwargs,
+        )
+
+
+class SearchView(TemplateView):
+    """Site-wide search: results grouped by type, each group with its count and a link to its full list."""
+
+    template_name = "directory/search.html"
+    groups = (
+        (Organisation, ("name", "summary"), "directory:organisation-list", _("Organisations")),
+        (Programme, ("name", "summary"), "directory:programme-list", _("Programmes")),
+        (Guidance, ("title", "summary"), "directory:guidance-list", _("Ethics guidance")),
+    )
+
+    def get_context_data(self, **kwargs):
+        query = " ".join(self.request.GET.get("q", "").replace("\x00", "").split())[:200]
+        groups = []
+        if query:
+            for model, fields, list_url, label in self.groups:
+                results = search(model.objects.published(), query, fields)
+                ordered = results.order_by("-search_rank", "pk") if is_ranked(results) else results
+                groups.append(
+                    {
+                        "label": label,
+                        "count": results.count(),
+                        "results": ordered[:SEARCH_GROUP_SIZE],
+                        "list_url": reverse(list_url),
+                    }
+                )
+        return super().get_context_data(query=query, groups=groups, total=sum(g["count"] for g in groups), **kwargs)
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap-index"))
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -3,8 +3,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from directory.urls import sitemap_urlpatterns
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    *sitemap_urlpatterns,
     path("", include("directory.urls")),
 ]
 

@@ -1,0 +1,81 @@
+"""Facet counts: for each filter choice, how many results it would give within the other active filters."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class Facet:
+    """Count results per value of `lookup` (a field, or a lookup through a relation) in one GROUP BY query.
+
+    With `choices` (a callable giving value/label pairs) options keep that order; otherwise options are the values
+    found, labelled by `label_lookup`, ordered by label (`by_label`) or by count, at most `limit` of them.
+    """
+
+    def __init__(self, lookup=None, label_lookup=None, choices=None, limit=None, by_label=True):
+        self.lookup = lookup
+        self.label_lookup = label_lookup
+        self.choices = choices
+        self.limit = limit
+        self.by_label = by_label
+
+    def counts(self, queryset):
+        """Return {value: (label, count)} for the values present in `queryset`."""
+        fields = [self.lookup] + ([self.label_lookup] if self.label_lookup else [])
+        rows = (
+            queryset.order_by()
+            .filter(**{f"{self.lookup}__isnull": False})
+            .values(*fields)
+            .annotate(n=Count("pk"))
+            .order_by("-n", *fields)
+        )
+        if self.limit:
+            rows = rows[: self.limit]
+        return {str(row[self.lookup]): (row.get(self.label_lookup), row["n"]) for row in rows}
+
+    def options(self, queryset, selected):
+        """Return the options worth showing: those with results, and the selected ones whatever their count."""
+        counts = self.counts(queryset)
+        selected = {str(value) for value in selected}
+        if self.choices is not None:
+            choices = [(str(value), str(label)) for value, label in self.choices()]
+        else:
+            choices = [(value, str(label)) for value, (label, _count) in counts.items()]
+            if self.by_label:
+                choices.sort(key=lambda choice: choice[1].casefold())
+        options = [
+            Option(value, label, counts.get(value, (None, 0))[1], value in selected)
+            for value, label in choices
+            if value in counts or value in selected
+        ]
+        shown = {option.value for option in options}
+        return options + [Option(value, value, 0, True) for value in sorted(selected - shown)]
+
+
+class ConditionFacet(Facet):
+    """Count results meeting each of a few named conditions (open, upcoming, closed ...) in one query."""
+
+    def __init__(self, conditions):
+        """`conditions` is a callable returning {value: (label, Q)}, evaluated per request (dates move on)."""
+        super().__init__(choices=lambda: [(value, label) for value, (label, _q) in conditions().items()])
+        self.conditions = conditions
+
+    def counts(self, queryset):
+        conditions = self.conditions()
+        # Aliases are prefixed: a condition may share its name with a model field ("binding").
+        totals = queryset.order_by().aggregate(
+            **{f"facet_{value}": Count("pk", filter=condition) for value, (_label, condition) in conditions.items()}
+        )
+        return {
+            value: (label, totals[f"facet_{value}"])
+            for value, (label, _q) in conditions.items()
+            if totals[f"facet_{value}"]
+        }

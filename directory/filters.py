@@ -1,0 +1,315 @@
+"""The public lists' filters: one FilterSet per model, each with facet counts, search and sorting."""
+
+import datetime
+from functools import reduce
+from operator import or_
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import GuidanceKind, OrganisationKind, ProgrammeKind
+from .facets import ConditionFacet, Facet
+from .models import Guidance, Organisation, Programme, Sector, Topic
+from .search import is_ranked, search
+
+
+class YearFilter(django_filters.NumberFilter):
+    # Whole years within bounds: a huge number must be a form error, not an integer overflow in the database.
+    field_class = forms.IntegerField
+
+
+def year_filter(label, method):
+    return YearFilter(label=label, method=method, min_value=1800, max_value=2100)
+
+
+def related_in(queryset, relation, values):
+    """Keep items linked through the many-to-many `relation` to any of `values`, as a semi-join (no duplicates)."""
+    field = queryset.model._meta.get_field(relation)
+    through = field.remote_field.through
+    own_fk = field.m2m_field_name()
+    other_fk = field.m2m_reverse_field_name()
+    return queryset.filter(Exists(through.objects.filter(**{own_fk: OuterRef("pk"), f"{other_fk}__in": values})))
+
+
+class FacetedFilterSet(django_filters.FilterSet):
+    """Search, sorting and facet counts shared by the public lists.
+
+    Subclasses set `search_fields`, `sorts` ({value: (label, ordering)}), `default_sort` and `facets`
+    ({filter name: Facet}). Invalid values are dropped with a message rather than emptying the list.
+    """
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), method="filter_nothing", empty_label=None)
+
+    search_fields = ()
+    sorts = {}
+    default_sort = None
+    facets = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["sort"].extra["choices"] = [(value, label) for value, (label, _ordering) in self.sorts.items()]
+
+    def filter_search(self, queryset, name, value):
+        return search(queryset, value.strip(), self.search_fields) if value.strip() else queryset
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        return self.order(self.apply(queryset))
+
+    def apply(self, queryset, skip=None):
+        """Apply every valid filter except `skip` (facet counts for a filter ignore the filter itself)."""
+        for name, value in self.form.cleaned_data.items():
+            if name != skip:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def order(self, queryset):
+        sort = self.form.cleaned_data.get("sort") if self.is_bound else None
+        if not sort and is_ranked(queryset):
+            return queryset.order_by("-search_rank", "pk")
+        _label, ordering = self.sorts[sort or self.default_sort]
+        return queryset.order_by(*ordering, "pk")
+
+    @property
+    def ignored(self):
+        """Return (label, message) for each parameter that was invalid and so was not applied."""
+        if not self.is_bound:
+            return []
+        return [(self.filters[name].label, " ".join(errors)) for name, errors in self.form.errors.items()]
+
+    def selected(self, name):
+        """Return the valid values of filter `name` as they appear in the URL."""
+        value = self.form.cleaned_data.get(name) if self.is_bound else None
+        if value in (None, "", [], ()):
+            return []
+        values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
+        return [getattr(item, "slug", item) for item in values]
+
+    def facet_options(self):
+        """Return {filter name: [Option]} for every facet, each counted within the other active filters."""
+        base = self.queryset.all()
+        return {
+            name: facet.options(self.apply(base, skip=name) if self.is_bound else base, self.selected(name))
+            for name, facet in self.facets.items()
+        }
+
+
+def kind_facet(choices):
+    return Facet("kind", choices=lambda: choices.choices)
+
+
+class OrganisationFilter(FacetedFilterSet):
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=OrganisationKind.choices)
+    sector = django_filters.ModelMultipleChoiceFilter(
+        label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug", method="filter_sector"
+    )
+    parent = django_filters.ModelChoiceFilter(
+        label=_("Part of"), queryset=Organisation.objects.published(), to_field_name="slug", field_name="parent"
+    )
+    year_min = year_filter(_("Founded from"), "filter_year_min")
+    year_max = year_filter(_("Founded until"), "filter_year_max")
+
+    search_fields = ("name", "summary")
+    year_label = _("Year founded")
+    sorts = {
+        "name": (_("Name (A to Z)"), ("name",)),
+        "newest": (_("Newest in the directory"), ("-published_at",)),
+        "oldest": (_("Oldest in the directory"), ("published_at",)),
+        "founded": (_("Founded most recently"), ("-founded_year",)),
+    }
+    default_sort = "name"
+    facets = {
+        "kind": kind_facet(OrganisationKind),
+        "sector": Facet("sectors__slug", "sectors__name"),
+        "parent": Facet("parent__slug", "parent__name", limit=50),
+    }
+
+    class Meta:
+        model = Organisation
+        fields = ()
+
+    def filter_sector(self, queryset, name, value):
+        return related_in(queryset, "sectors", value)
+
+    def filter_year_min(self, queryset, name, value):
+        return queryset.filter(founded_year__gte=value)
+
+    def filter_year_max(self, queryset, name, value):
+        return queryset.filter(founded_year__lte=value)
+
+
+def programme_states():
+    today = timezone.localdate()
+    started = Q(start_date__isnull=True) | Q(start_date__lte=today)
+    not_ended = Q(end_date__isnull=True) | Q(end_date__gte=today)
+    return {
+        "open": (_("Open now"), started & not_ended),
+        "upcoming": (_("Upcoming"), Q(start_date__gt=today)),
+        "closed": (_("Closed"), Q(end_date__lt=today)),
+    }
+
+
+class ProgrammeOrganisationFacet(Facet):
+    """Count programmes per organisation that leads or partners them, each programme once per organisation."""
+
+    def __init__(self):
+        super().__init__(limit=50)
+
+    def counts(self, queryset):
+        ids = queryset.order_by().values("pk")
+        pairs = set(
+            Programme.objects.filter(pk__in=ids, lead_organisation__isnull=False).values_list(
+                "pk", "lead_organisation__slug", "lead_organisation__name"
+            )
+        )
+        pairs |= set(
+            Programme.partners.through.objects.filter(programme__in=ids).values_list(
+                "programme_id", "organisation__slug", "organisation__name"
+            )
+        )
+        totals = {}
+        for _programme, slug, name in pairs:
+            label, count = totals.get(slug, (name, 0))
+            totals[slug] = (label, count + 1)
+        ranked = sorted(totals.items(), key=lambda item: (-item[1][1], item[1][0]))
+        return dict(ranked[: self.limit])
+
+
+class ProgrammeFilter(FacetedFilterSet):
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=ProgrammeKind.choices)
+    sector = django_filters.ModelMultipleChoiceFilter(
+        label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug", method="filter_sector"
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"),
+        queryset=Organisation.objects.published(),
+        to_field_name="slug",
+        method="filter_organisation",
+    )
+    state = django_filters.MultipleChoiceFilter(
+        label=_("Open or closed"),
+        choices=[("open", _("Open now")), ("upcoming", _("Upcoming")), ("closed", _("Closed"))],
+        method="filter_state",
+    )
+    year_min = year_filter(_("Running from"), "filter_year_min")
+    year_max = year_filter(_("Running until"), "filter_year_max")
+
+    search_fields = ("name", "summary")
+    year_label = _("Years running")
+    sorts = {
+        "name": (_("Name (A to Z)"), ("name",)),
+        "start": (_("Started most recently"), ("-start_date",)),
+        "newest": (_("Newest in the directory"), ("-published_at",)),
+        "oldest": (_("Oldest in the directory"), ("published_at",)),
+    }
+    default_sort = "name"
+    facets = {
+        "kind": kind_facet(ProgrammeKind),
+        "state": ConditionFacet(programme_states),
+        "sector": Facet("sectors__slug", "sectors__name"),
+        "organisation": ProgrammeOrganisationFacet(),
+    }
+
+    class Meta:
+        model = Programme
+        fields = ()
+
+    def filter_sector(self, queryset, name, value):
+        return related_in(queryset, "sectors", value)
+
+    def filter_organisation(self, queryset, name, value):
+        partnered = Programme.partners.through.objects.filter(programme=OuterRef("pk"), organisation=value)
+        return queryset.filter(Q(lead_organisation=value) | Exists(partnered))
+
+    def filter_state(self, queryset, name, value):
+        states = programme_states()
+        return queryset.filter(reduce(or_, (states[state][1] for state in value)))
+
+    def filter_year_min(self, queryset, name, value):
+        return queryset.filter(start_date__isnull=False).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(value, 1, 1))
+        )
+
+    def filter_year_max(self, queryset, name, value):
+        return queryset.filter(start_date__lte=datetime.date(value, 12, 31))
+
+
+def guidance_states():
+    newer = Guidance.objects.published().filter(supersedes=OuterRef("pk"))
+    return {
+        "in_force": (_("In force"), ~Exists(newer)),
+        "superseded": (_("Superseded"), Exists(newer)),
+    }
+
+
+class GuidanceFilter(FacetedFilterSet):
+    publisher = django_filters.ModelChoiceFilter(
+        label=_("Publisher"), queryset=Organisation.objects.published(), to_field_name="slug"
+    )
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=GuidanceKind.choices)
+    topic = django_filters.ModelMultipleChoiceFilter(
+        label=_("Topic"), queryset=Topic.objects.all(), to_field_name="slug", method="filter_topic"
+    )
+    sector = django_filters.ModelMultipleChoiceFilter(
+        label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug", method="filter_sector"
+    )
+    binding = django_filters.ChoiceFilter(
+        label=_("Binding or voluntary"),
+        choices=[("binding", _("Binding")), ("voluntary", _("Voluntary"))],
+        method="filter_binding",
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("In force or superseded"),
+        choices=[("in_force", _("In force")), ("superseded", _("Superseded"))],
+        method="filter_state",
+    )
+    year_min = year_filter(_("Published from"), "filter_year_min")
+    year_max = year_filter(_("Published until"), "filter_year_max")
+
+    search_fields = ("title", "summary")
+    year_label = _("Year published")
+    sorts = {
+        "date": (_("Published most recently"), ("-date_published",)),
+        "title": (_("Title (A to Z)"), ("title",)),
+        "newest": (_("Newest in the directory"), ("-published_at",)),
+        "oldest": (_("Oldest in the directory"), ("published_at",)),
+    }
+    default_sort = "date"
+    facets = {
+        "publisher": Facet("publisher__slug", "publisher__name", limit=50),
+        "kind": kind_facet(GuidanceKind),
+        "topic": Facet("topics__slug", "topics__name"),
+        "sector": Facet("sectors__slug", "sectors__name"),
+        "binding": ConditionFacet(
+            lambda: {"binding": (_("Binding"), Q(binding=True)), "voluntary": (_("Voluntary"), Q(binding=False))}
+        ),
+        "state": ConditionFacet(guidance_states),
+    }
+
+    class Meta:
+        model = Guidance
+        fields = ()
+
+    def filter_topic(self, queryset, name, value):
+        return related_in(queryset, "topics", value)
+
+    def filter_sector(self, queryset, name, value):
+        return related_in(queryset, "sectors", value)
+
+    def filter_binding(self, queryset, name, value):
+        return queryset.filter(binding=value == "binding")
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(guidance_states()[value][1])
+
+    def filter_year_min(self, queryset, name, value):
+        return queryset.filter(date_published__gte=datetime.date(value, 1, 1))
+
+    def filter_year_max(self, queryset, name, value):
+        return queryset.filter(date_published__lte=datetime.date(value, 12, 31))

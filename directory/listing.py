@@ -1,0 +1,115 @@
+"""What every public list shares: clean shareable URLs, forgiving pagination, facets and removable chips."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from django_filters.views import FilterView
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+
+
+def without(params, name, value=None):
+    """Return the query string of `params` less `name` (or only its `value`), always back on the first page."""
+    params = params.copy()
+    params.pop("page", None)
+    if value is None:
+        params.pop(name, None)
+    else:
+        params.setlist(name, [item for item in params.getlist(name) if item != value])
+    return "?" + params.urlencode() if params else "?"
+
+
+def clean_query(params):
+    """Return `params` without the empty values a GET form leaves behind, nor NUL bytes."""
+    cleaned = params.copy()
+    for name in list(cleaned):
+        values = [value for value in cleaned.getlist(name) if value.strip() and "\x00" not in value]
+        if values:
+            cleaned.setlist(name, values)
+        else:
+            del cleaned[name]
+    return cleaned
+
+
+class ForgivingPaginator(Paginator):
+    def page_for(self, number):
+        """Return the page asked for: the first one for nonsense or numbers below 1, the last for those past it."""
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        return self.page(min(max(number, 1), self.num_pages))
+
+
+class PublishedListView(FilterView):
+    """A list of published items filtered by a FacetedFilterSet; every state of it is a clean, shareable URL."""
+
+    paginate_by = PAGE_SIZE
+    paginator_class = ForgivingPaginator
+    strict = False  # an invalid parameter is reported and ignored, it does not empty the list
+    facet_layout = {}  # filter name -> "checkbox", "radio" or "select"
+
+    def get(self, request, *args, **kwargs):
+        cleaned = clean_query(request.GET)
+        if cleaned.urlencode() != request.GET.urlencode():
+            query = cleaned.urlencode()
+            return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.published()
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.page_for(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset
+        facets = filterset.facet_options()
+        context.update(
+            facets=[
+                {
+                    "name": name,
+                    "label": filterset.filters[name].label,
+                    "layout": self.facet_layout.get(name, "checkbox"),
+                    "options": options,
+                    "active": any(option.selected for option in options),
+                }
+                for name, options in facets.items()
+            ],
+            chips=self.chips(filterset, facets),
+            ignored=filterset.ignored,
+            sort_options=[(value, label) for value, (label, _ordering) in filterset.sorts.items()],
+            current_sort=(filterset.selected("sort") or [filterset.default_sort])[0],
+            page_range=context["paginator"].get_elided_page_range(
+                context["page_obj"].number, on_each_side=2, on_ends=1
+            ),
+        )
+        return context
+
+    def chips(self, filterset, facets):
+        """Return a removable chip for each filter value in force."""
+        if not filterset.is_bound:
+            return []
+        chips = []
+        for name, value in filterset.form.cleaned_data.items():
+            if name == "sort" or value in (None, "", [], ()):
+                continue
+            multiple = not isinstance(value, str | int) and not hasattr(value, "_meta")
+            labels = {option.value: option.label for option in facets.get(name, [])}
+            for item in value if multiple else [value]:
+                raw = str(getattr(item, "slug", item))
+                shown = labels.get(raw) or getattr(item, "name", None) or raw
+                text = _("%(filter)s: %(value)s") % {"filter": filterset.filters[name].label, "value": shown}
+                chips.append(Chip(text, without(self.request.GET, name, raw if multiple else None)))
+        return chips
