@@ -27,6 +27,8 @@ def year_filter(label, method):
 
 def related_in(queryset, relation, values):
     """Keep items linked through the many-to-many `relation` to any of `values`, as a semi-join (no duplicates)."""
+    if not values:  # an empty selection is .none(), which django-filter does not count as empty
+        return queryset
     field = queryset.model._meta.get_field(relation)
     through = field.remote_field.through
     own_fk = field.m2m_field_name()
@@ -105,7 +107,7 @@ def kind_facet(choices):
 
 
 class OrganisationFilter(FacetedFilterSet):
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=OrganisationKind.choices)
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=OrganisationKind.choices, distinct=False)
     sector = django_filters.ModelMultipleChoiceFilter(
         label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug", method="filter_sector"
     )
@@ -182,7 +184,7 @@ class ProgrammeOrganisationFacet(Facet):
 
 
 class ProgrammeFilter(FacetedFilterSet):
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=ProgrammeKind.choices)
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=ProgrammeKind.choices, distinct=False)
     sector = django_filters.ModelMultipleChoiceFilter(
         label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug", method="filter_sector"
     )
@@ -196,6 +198,7 @@ class ProgrammeFilter(FacetedFilterSet):
         label=_("Open or closed"),
         choices=[("open", _("Open now")), ("upcoming", _("Upcoming")), ("closed", _("Closed"))],
         method="filter_state",
+        distinct=False,
     )
     year_min = year_filter(_("Running from"), "filter_year_min")
     year_max = year_filter(_("Running until"), "filter_year_max")
@@ -252,7 +255,7 @@ class GuidanceFilter(FacetedFilterSet):
     publisher = django_filters.ModelChoiceFilter(
         label=_("Publisher"), queryset=Organisation.objects.published(), to_field_name="slug"
     )
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=GuidanceKind.choices)
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=GuidanceKind.choices, distinct=False)
     topic = django_filters.ModelMultipleChoiceFilter(
         label=_("Topic"), queryset=Topic.objects.all(), to_field_name="slug", method="filter_topic"
     )

@@ -1,0 +1,135 @@
+"""Benchmark the public organisation list against /robots.txt, on a production-like gunicorn and a large database.
+
+Run from the project root: .venv/bin/python bench/lists.py [--organisations 100000] [--duration 15] [--connections 8]
+Exits 0 when every target is met, 1 when one is missed or a page fails, 2 when wrk is missing.
+"""
+
+# A command-line benchmark: printing is how it reports.
+# ruff: noqa: T201
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import _server
+
+BASELINE = "/robots.txt"
+LIST = "/organisations/"
+# Matches the vocabulary of generate_synthetic_content: about 8% universities (most in education), 4% robotics.
+FILTERED = "/organisations/?kind=university&sector=education&q=robotics"
+TARGETS = {LIST: 0.03, FILTERED: 0.02}
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
+
+
+def parse_wrk(output):
+    """Return requests/s, p50 and p99 latency (ms, None if missing) and errors from wrk --latency's output."""
+
+    def latency(percentile):
+        match = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s|m|h)\s*$", output, re.MULTILINE)
+        return float(match.group(1)) * UNITS[match.group(2)] if match else None
+
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    non_2xx_3xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = sum(map(int, socket_errors.groups())) if socket_errors else 0
+    errors += int(non_2xx_3xx.group(1)) if non_2xx_3xx else 0
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": latency(50),
+        "p99": latency(99),
+        "errors": errors,
+    }
+
+
+def run_wrk(url, duration, connections):
+    command = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", url]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return parse_wrk(result.stdout)
+
+
+def sample_urls():
+    """Return the paths to measure, after checking the filtered list has something to show."""
+    from directory.management.commands.generate_synthetic_content import synthetic
+    from directory.models import Organisation
+
+    organisations = synthetic(Organisation).published()
+    matches = (
+        organisations.filter(kind="university", sectors__slug="education", name__icontains="robotics")
+        .distinct()
+        .count()
+    )
+    if not matches:
+        sys.exit(f"No synthetic organisation matches {FILTERED}: generate more organisations.")
+    print(f"{matches} published synthetic organisations match {FILTERED}")
+    detail = organisations.filter(parent__isnull=False, sectors__isnull=False).order_by("slug").first()
+    return [BASELINE, LIST, FILTERED, detail.get_absolute_url()]
+
+
+def ms(value):
+    return "-" if value is None else f"{value:.1f}ms"
+
+
+def report(results):
+    baseline = results[BASELINE]["rps"]
+    width = max(len(path) for path in results)
+    print(f"\n{'URL':<{width}}  {'req/s':>9}  {'ratio':>7}  {'p50':>9}  {'p99':>9}  {'errors':>6}")
+    for path, row in results.items():
+        ratio = row["rps"] / baseline
+        print(
+            f"{path:<{width}}  {row['rps']:>9.1f}  {ratio:>6.3f}x  {ms(row['p50']):>9}  {ms(row['p99']):>9}  "
+            f"{row['errors']:>6}"
+        )
+    print("\nTargets (requests/s relative to /robots.txt, with no errors):")
+    passed = True
+    for path, minimum in TARGETS.items():
+        ratio = results[path]["rps"] / baseline
+        ok = ratio >= minimum and not results[path]["errors"]
+        passed &= ok
+        print(f"  {path:<{width}}  >= {minimum:.2f}x  got {ratio:.3f}x  {'PASS' if ok else 'FAIL'}")
+    return passed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--organisations", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=15, help="Seconds of load per URL.")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--clean", action="store_true", help="Delete the temporary database afterwards.")
+    args = parser.parse_args()
+
+    if not shutil.which("wrk"):
+        print("wrk is not installed: install it with `apt-get install wrk` and run again.", file=sys.stderr)
+        return 2
+
+    workdir = Path(tempfile.mkdtemp(prefix="hkai-bench-lists-"))
+    env = _server.production_env(workdir / "bench.sqlite3")
+    try:
+        _server.build_database(env, args.organisations)
+        _server.setup_django(env)
+        paths = sample_urls()
+        results = {}
+        with _server.gunicorn(env, workers=2) as base_url:
+            for path in paths:
+                status = _server.get(base_url + path)
+                if status != 200:
+                    print(f"GET {path} answered {status}, not 200: not measuring.", file=sys.stderr)
+                    return 1
+                print(f"wrk {path} for {args.duration} s ...", flush=True)
+                results[path] = run_wrk(base_url + path, args.duration, args.connections)
+        passed = report(results)
+    finally:
+        if args.clean:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"\nDatabase kept in {workdir} (--clean removes it).")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit("Interrupted: gunicorn stopped.")

@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+
+from .factories import make_guidance, make_organisation, make_programme, make_sector, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def facets(response):
+    return {facet["name"]: {o.value: o.count for o in facet["options"]} for facet in response.context["facets"]}
+
+
+def count_for(client, list_name, params):
+    return client.get(reverse(f"directory:{list_name}-list"), params).context["paginator"].count
+
+
+@pytest.fixture
+def directory():
+    finance, education, health = (make_sector(n, slug=n.lower()) for n in ("Finance", "Education", "Health"))
+    privacy, fairness = make_topic("Privacy", slug="privacy"), make_topic("Fairness", slug="fairness")
+    universities = [make_organisation(f"University {i}", kind="university", founded_year=1950 + i) for i in range(3)]
+    regulator = make_organisation("Regulator", kind="regulator", founded_year=1993)
+    startup = make_organisation("Startup", kind="startup", founded_year=2020, parent=universities[0])
+    universities[0].sectors.set([education, finance])
+    universities[1].sectors.set([education])
+    regulator.sectors.set([finance])
+    startup.sectors.set([health, finance])
+    for i, organisation in enumerate([*universities, regulator]):
+        programme = make_programme(
+            f"Programme {i}", kind="funding_scheme" if i % 2 else "sandbox", lead_organisation=organisation
+        )
+        programme.partners.set([regulator])
+        programme.sectors.set([finance] if i % 2 else [education])
+        guidance = make_guidance(
+            f"Guidance {i}", publisher=regulator if i % 2 else universities[0], binding=bool(i % 2)
+        )
+        guidance.topics.set([privacy, fairness] if i % 2 else [privacy])
+        guidance.sectors.set([finance])
+
+
+# Each case: a list, the filters in force, and a facet to check against the result of actually applying it.
+CASES = [
+    ("organisation", {}, "kind"),
+    ("organisation", {"sector": "finance"}, "kind"),
+    ("organisation", {"kind": "university"}, "sector"),
+    ("organisation", {"kind": ["university", "startup"], "year_min": 1951}, "sector"),
+    ("organisation", {"sector": ["education", "health"]}, "parent"),
+    ("programme", {}, "kind"),
+    ("programme", {"sector": "finance"}, "organisation"),
+    ("programme", {"kind": "sandbox"}, "state"),
+    ("programme", {"organisation": "regulator"}, "sector"),
+    ("guidance", {}, "publisher"),
+    ("guidance", {"topic": "fairness"}, "binding"),
+    ("guidance", {"binding": "voluntary"}, "topic"),
+    ("guidance", {"publisher": "regulator"}, "state"),
+    ("guidance", {"topic": ["privacy", "fairness"]}, "sector"),
+]
+
+
+@pytest.mark.parametrize(("list_name", "params", "facet"), CASES)
+def test_each_facet_count_equals_the_count_of_applying_that_choice(client, directory, list_name, params, facet):
+    response = client.get(reverse(f"directory:{list_name}-list"), params)
+    options = facets(response)[facet]
+    assert options, f"no options for {facet}"
+    for value, count in options.items():
+        chosen = {**params, facet: value}
+        assert count == count_for(client, list_name, chosen), (facet, value)
+
+
+def test_facet_counts_show_in_labels_and_empty_choices_are_hidden(client, directory):
+    response = client.get(reverse("directory:organisation-list"), {"sector": "health"})
+    kinds = facets(response)["kind"]
+    assert kinds == {"startup": 1}
+    assert 'Startup <span class="count">(1)</span>' in response.content.decode()
+    assert "Regulator <span" not in response.content.decode()
+
+
+def test_selected_choice_with_no_results_stays_visible_so_it_can_be_unticked(client, directory):
+    response = client.get(reverse("directory:organisation-list"), {"sector": "health", "kind": "regulator"})
+    kind_options = {o.value: o for f in response.context["facets"] if f["name"] == "kind" for o in f["options"]}
+    assert kind_options["regulator"].selected
+    assert kind_options["regulator"].count == 0
+    assert response.context["paginator"].count == 0
