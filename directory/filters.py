@@ -6,12 +6,13 @@ from operator import or_
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .choices import GuidanceKind, OrganisationKind, ProgrammeKind
-from .facets import ConditionFacet, Facet
+from .facets import ConditionFacet, Facet, PublishedSetSummary
 from .models import Guidance, Organisation, Programme, Sector, Topic
 from .search import is_ranked, search
 
@@ -76,7 +77,10 @@ class FacetedFilterSet(django_filters.FilterSet):
         if not sort and is_ranked(queryset):
             return queryset.order_by("-search_rank", "pk")
         _label, ordering = self.sorts[sort or self.default_sort]
-        return queryset.order_by(*ordering, "pk")
+        # The tie-break runs the same way as the sort, so one index serves both (a mixed order needs a full sort).
+        descending = ordering[0].startswith("-")
+        terms = [F(term[1:]).desc(nulls_last=True) if term.startswith("-") else F(term).asc() for term in ordering]
+        return queryset.order_by(*terms, "-pk" if descending else "pk")
 
     @property
     def ignored(self):
@@ -93,13 +97,31 @@ class FacetedFilterSet(django_filters.FilterSet):
         values = value if isinstance(value, list | tuple) or hasattr(value, "model") else [value]
         return [getattr(item, "slug", item) for item in values]
 
+    def is_active(self, skip=None):
+        """Return whether any filter other than `skip` (and the sort order) narrows the list."""
+        return any(self.selected(name) for name in self.filters if name not in (skip, "sort"))
+
     def facet_options(self):
         """Return {filter name: [Option]} for every facet, each counted within the other active filters."""
         base = self.queryset.all()
-        return {
-            name: facet.options(self.apply(base, skip=name) if self.is_bound else base, self.selected(name))
-            for name, facet in self.facets.items()
-        }
+        options = {}
+        for name, facet in self.facets.items():
+            if self.is_active(skip=name):
+                counts = facet.counts(self.apply(base, skip=name))
+            else:
+                counts = self.summary.get(name, lambda facet=facet: facet.counts(base))
+            options[name] = facet.options(counts, self.selected(name))
+        return options
+
+    def total(self):
+        """Return how many items the filters let through."""
+        if self.is_active():
+            return self.qs.count()
+        return self.summary.get("total", self.queryset.count)
+
+    @cached_property
+    def summary(self):
+        return PublishedSetSummary(self._meta.model)
 
 
 def kind_facet(choices):

@@ -69,6 +69,7 @@ class PublishedListView(FilterView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
+        paginator.count = self.filterset.total()  # the filterset knows a cheaper way than COUNT(*) when unfiltered
         page = paginator.page_for(self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
 

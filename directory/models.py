@@ -127,6 +127,11 @@ class Publishable(models.Model):
             raise ValidationError({"last_verified_on": _("The last verification date cannot be in the future.")})
 
     @property
+    def kind_label(self):
+        # get_kind_display() translates every choice label to hash them; this translates one.
+        return self.kind_choices(self.kind).label
+
+    @property
     def is_public(self):
         return self.status == Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
 
@@ -137,6 +142,8 @@ def logo_upload_to(instance, filename):
 
 
 class Organisation(Publishable):
+    kind_choices = OrganisationKind
+
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices, db_index=True)
     parent = models.ForeignKey(
@@ -170,6 +177,10 @@ class Organisation(Publishable):
         indexes = [
             *Publishable.Meta.indexes,
             models.Index(fields=["name"], name="organisation_name_idx"),
+            # Public lists: the default sort, the kind facet (covering), the founded sort.
+            models.Index(fields=["status", "name"], name="organisation_list_name_idx"),
+            models.Index(fields=["status", "kind", "published_at"], name="organisation_list_kind_idx"),
+            models.Index(fields=["status", "founded_year"], name="organisation_list_year_idx"),
             GinIndex(search_vector("name", "summary"), name="organisation_search_idx"),
         ]
         permissions = [
@@ -202,6 +213,8 @@ class Organisation(Publishable):
 
 
 class Programme(Publishable):
+    kind_choices = ProgrammeKind
+
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=ProgrammeKind.choices, db_index=True)
     lead_organisation = models.ForeignKey(
@@ -236,6 +249,9 @@ class Programme(Publishable):
         indexes = [
             *Publishable.Meta.indexes,
             models.Index(fields=["name"], name="programme_name_idx"),
+            models.Index(fields=["status", "name"], name="programme_list_name_idx"),
+            models.Index(fields=["status", "kind", "published_at"], name="programme_list_kind_idx"),
+            models.Index(fields=["status", "start_date"], name="programme_list_start_idx"),
             GinIndex(search_vector("name", "summary"), name="programme_search_idx"),
         ]
         permissions = [
@@ -254,6 +270,7 @@ class Programme(Publishable):
 
 class Guidance(Publishable):
     slug_source_field = "title"
+    kind_choices = GuidanceKind
 
     title = models.CharField(_("title"), max_length=300)
     publisher = models.ForeignKey(
@@ -292,6 +309,9 @@ class Guidance(Publishable):
         indexes = [
             *Publishable.Meta.indexes,
             models.Index(fields=["title"], name="guidance_title_idx"),
+            models.Index(fields=["status", "title"], name="guidance_list_title_idx"),
+            models.Index(fields=["status", "kind", "published_at"], name="guidance_list_kind_idx"),
+            models.Index(fields=["status", "date_published"], name="guidance_list_date_idx"),
             GinIndex(search_vector("title", "summary"), name="guidance_search_idx"),
         ]
         permissions = [
@@ -317,3 +337,23 @@ class Guidance(Publishable):
                 errors["supersedes"] = _("Guidance cannot supersede itself, directly or through other guidance.")
         if errors:
             raise ValidationError(errors)
+
+
+class ContentVersion(models.Model):
+    """One row whose number database triggers raise on every change to published content or its taxonomies.
+
+    Derived data (facet counts of the whole published set) is keyed by it, so every writer, whatever path it takes
+    (admin, bulk actions, management commands, raw SQL), invalidates it in the same transaction as its change.
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("content version")
+
+    def __str__(self):
+        return str(self.version)
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0

@@ -46,7 +46,7 @@ def for_item(item, request):
             **common,
             "@type": "CreativeWork",
             "name": item.title,
-            "genre": item.get_kind_display(),
+            "genre": item.kind_label,
             "datePublished": item.date_published.isoformat() if item.date_published else None,
             "publisher": {"@type": "Organization", "name": item.publisher.name} if item.publisher else None,
             "keywords": [topic.name for topic in item.topics.all()],

@@ -9,6 +9,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
 
+from directory import database
 from directory.choices import DatePrecision, GuidanceKind, OrganisationKind, ProgrammeKind, Status
 from directory.models import Guidance, Organisation, Programme, Sector, Topic
 
@@ -134,6 +135,7 @@ class Command(BaseCommand):
                 raise CommandError("Programmes and guidance need synthetic organisations: add some.")
             self.create_programmes(programmes, pool, sectors)
             self.create_guidance(guidance, pool, sectors, topics)
+        database.refresh_statistics()
         parts = [f"deleted {deleted} synthetic items"] if delete else []
         if organisations or programmes or guidance or not delete:
             parts.append(

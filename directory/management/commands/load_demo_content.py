@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from directory import database
 from directory.choices import Status
 from directory.models import Guidance, Organisation, Programme, Sector, Topic
 
@@ -89,6 +90,7 @@ class Command(BaseCommand):
         for row in data["guidance"]:
             self._upsert(Guidance, row["slug"], {"supersedes": guidance.get(row["supersedes"])})
 
+        database.refresh_statistics()
         self.stdout.write(
             f"Demo content: {len(organisations)} organisations, {len(data['programmes'])} programmes and "
             f"{len(guidance)} guidance documents in the fixture; {len(self.touched)} items created or updated."
