@@ -101,23 +101,32 @@ class FacetedFilterSet(django_filters.FilterSet):
         """Return whether any filter other than `skip` (and the sort order) narrows the list."""
         return any(self.selected(name) for name in self.filters if name not in (skip, "sort"))
 
-    def facet_options(self):
-        """Return {filter name: [Option]} for every facet, each counted within the other active filters."""
+    @cached_property
+    def facet_counts(self):
+        """Return {filter name: {value: (label, count)}}, each facet counted within the other active filters."""
         base = self.queryset.all()
-        options = {}
+        counts = {}
         for name, facet in self.facets.items():
             if self.is_active(skip=name):
-                counts = facet.counts(self.apply(base, skip=name))
+                counts[name] = facet.counts(self.apply(base, skip=name))
             else:
-                counts = self.summary.get(name, lambda facet=facet: facet.counts(base))
-            options[name] = facet.options(counts, self.selected(name))
-        return options
+                counts[name] = self.summary.get(name, lambda facet=facet: facet.counts(base))
+        return counts
+
+    def facet_options(self):
+        """Return {filter name: [Option]}: the choices worth showing, with their counts."""
+        return {
+            name: facet.options(self.facet_counts[name], self.selected(name)) for name, facet in self.facets.items()
+        }
 
     def total(self):
         """Return how many items the filters let through."""
-        if self.is_active():
-            return self.qs.count()
-        return self.summary.get("total", self.queryset.count)
+        if not self.is_active():
+            return self.summary.get("total", self.queryset.count)
+        # Every item has exactly one kind, and the kind facet counts everything the other filters let through:
+        # its counts for the chosen kinds (or all kinds) add up to the total, which saves a COUNT(*).
+        chosen = set(self.selected("kind"))
+        return sum(count for kind, (_label, count) in self.facet_counts["kind"].items() if not chosen or kind in chosen)
 
     @cached_property
     def summary(self):

@@ -181,6 +181,8 @@ class Organisation(Publishable):
             models.Index(fields=["status", "name"], name="organisation_list_name_idx"),
             models.Index(fields=["status", "kind", "published_at"], name="organisation_list_kind_idx"),
             models.Index(fields=["status", "founded_year"], name="organisation_list_year_idx"),
+            # Checks the filters of rows found by search without reading the rows themselves (SQLite).
+            models.Index(fields=["id", "status", "published_at", "kind", "parent"], name="organisation_filter_idx"),
             GinIndex(search_vector("name", "summary"), name="organisation_search_idx"),
         ]
         permissions = [
@@ -252,6 +254,10 @@ class Programme(Publishable):
             models.Index(fields=["status", "name"], name="programme_list_name_idx"),
             models.Index(fields=["status", "kind", "published_at"], name="programme_list_kind_idx"),
             models.Index(fields=["status", "start_date"], name="programme_list_start_idx"),
+            models.Index(
+                fields=["id", "status", "published_at", "kind", "lead_organisation", "start_date", "end_date"],
+                name="programme_filter_idx",
+            ),
             GinIndex(search_vector("name", "summary"), name="programme_search_idx"),
         ]
         permissions = [
@@ -312,6 +318,10 @@ class Guidance(Publishable):
             models.Index(fields=["status", "title"], name="guidance_list_title_idx"),
             models.Index(fields=["status", "kind", "published_at"], name="guidance_list_kind_idx"),
             models.Index(fields=["status", "date_published"], name="guidance_list_date_idx"),
+            models.Index(
+                fields=["id", "status", "published_at", "kind", "publisher", "binding", "date_published"],
+                name="guidance_filter_idx",
+            ),
             GinIndex(search_vector("title", "summary"), name="guidance_search_idx"),
         ]
         permissions = [
