@@ -2,9 +2,10 @@ import json
 
 from django import template
 from django.utils.dateformat import format as format_date
-from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.formats import date_format, localize
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from directory.choices import DatePrecision
 
@@ -33,3 +34,38 @@ def as_precise_as(value, precision):
     if precision == DatePrecision.MONTH:
         return date_format(value, "YEAR_MONTH_FORMAT")
     return date_format(value, "DATE_FORMAT")
+
+
+# Facet options are built here rather than in a template loop: a list page can carry a hundred of them, and the
+# template engine spends several milliseconds on that many small variables.
+@register.simple_tag
+def facet_select_options(facet):
+    """Render a facet's <option>s, "Any" first, each with its count."""
+    options = [f'<option value="">{escape(gettext("Any"))}</option>']
+    options += [
+        f'<option value="{escape(option.value)}"{" selected" if option.selected else ""}>'
+        f"{escape(option.label)} ({localize(option.count)})</option>"
+        for option in facet["options"]
+    ]
+    return mark_safe("\n".join(options))
+
+
+@register.simple_tag
+def facet_choices(facet):
+    """Render a facet's checkboxes (or radios, with "Any" first), each labelled with its count."""
+    name, layout = escape(facet["name"]), facet["layout"]
+    choices = []
+    if layout == "radio":
+        checked = "" if facet["active"] else " checked"
+        choices.append(
+            f'<div class="choice"><input type="radio" id="filter-{name}-any" name="{name}" value=""{checked}>'
+            f'<label for="filter-{name}-any">{escape(gettext("Any"))}</label></div>'
+        )
+    for number, option in enumerate(facet["options"], start=1):
+        checked = " checked" if option.selected else ""
+        choices.append(
+            f'<div class="choice"><input type="{layout}" id="filter-{name}-{number}" name="{name}" '
+            f'value="{escape(option.value)}"{checked}><label for="filter-{name}-{number}">{escape(option.label)} '
+            f'<span class="count">({localize(option.count)})</span></label></div>'
+        )
+    return mark_safe("\n".join(choices))
