@@ -50,3 +50,24 @@ class DatePrecision(models.TextChoices):
     DAY = "day", _("Day")
     MONTH = "month", _("Month")
     YEAR = "year", _("Year")
+
+
+class Publication(models.TextChoices):
+    """What a staff export may ask for (`?publication=`): what readers see, one other status, or everything."""
+
+    PUBLISHED = "published", _("Published")
+    DRAFT = "draft", _("Draft")
+    ARCHIVED = "archived", _("Archived")
+    ALL = "all", _("All")
+
+
+class ExportedContent(models.TextChoices):
+    ORGANISATIONS = "organisations", _("Organisations")
+    PROGRAMMES = "programmes", _("Programmes")
+    GUIDANCE = "guidance", _("Guidance")
+
+
+class ExportSource(models.TextChoices):
+    LIST = "list", _("Public list")
+    ADMIN = "admin", _("Admin")
+    COMMAND = "command", _("Management command")

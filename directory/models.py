@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -9,7 +10,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DatePrecision, GuidanceKind, OrganisationKind, ProgrammeKind, Status
+from .choices import (
+    DatePrecision,
+    ExportedContent,
+    ExportSource,
+    GuidanceKind,
+    OrganisationKind,
+    ProgrammeKind,
+    Status,
+)
 from .fields import LogoField
 from .querysets import PublishableQuerySet
 from .search import search_vector
@@ -367,3 +376,40 @@ class ContentVersion(models.Model):
     @classmethod
     def current(cls):
         return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+class ExportRecord(models.Model):
+    """One CSV export: who asked for what, from where, with which filters, and how many rows went out.
+
+    Created when the first bytes leave and finished when the stream ends, so an export that was cut short still
+    leaves a trace: `complete` stays false, and `row_count` holds the rows handed to the response until then.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # The account may be deleted later; the record must still say who it was.
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    content = models.CharField(_("content"), max_length=20, choices=ExportedContent.choices)
+    source = models.CharField(_("source"), max_length=10, choices=ExportSource.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    complete = models.BooleanField(_("complete"), default=False)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+
+    def __str__(self):
+        return _("%(content)s exported by %(user)s at %(started)s") % {
+            "content": self.get_content_display(),
+            "user": self.username or "-",
+            "started": f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M}",
+        }
+
+    def finish(self, row_count, complete):
+        self.row_count, self.complete, self.finished_at = row_count, complete, timezone.now()
+        self.save(update_fields=["row_count", "complete", "finished_at"])

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .choices import Status
+from .choices import Publication, Status
 
 STALE_AFTER = datetime.timedelta(days=365)
 
@@ -13,6 +13,14 @@ class PublishableQuerySet(models.QuerySet):
     def published(self):
         """Return items a member of the public may see now."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_publication(self, publication):
+        """Return the items of `publication` (a Publication value); anything else gives the published ones."""
+        if publication == Publication.ALL:
+            return self.all()
+        if publication in (Publication.DRAFT, Publication.ARCHIVED):
+            return self.filter(status=publication)
+        return self.published()
 
     def not_verified_since(self, days=STALE_AFTER.days):
         """Return items never verified, or last verified more than `days` ago."""
