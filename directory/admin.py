@@ -1,15 +1,22 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .choices import Status
-from .models import Guidance, Organisation, Programme, Sector, Topic
+from .choices import ExportSource, Status
+from .exports import EXPORTS_BY_MODEL, CsvExport, base_url, csv_response
+from .models import ExportRecord, Guidance, Organisation, Programme, Sector, Topic
 
 admin.site.site_header = _("HK AI Portal administration")
 admin.site.site_title = _("HK AI Portal")
@@ -111,6 +118,86 @@ class PublishingAdmin(admin.ModelAdmin):
         )
 
 
+class CsvExportAdmin(admin.ModelAdmin):
+    """CSV export for users with the model's export permission: of the selected items (an action), or of every item
+    the changelist matches with its current filters, search and order (a link above it)."""
+
+    change_list_template = "admin/directory/change_list_with_export.html"
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(EXPORTS_BY_MODEL[self.model].permission)
+
+    def export_url_name(self):
+        return f"{self.opts.app_label}_{self.opts.model_name}_export"
+
+    def get_urls(self):
+        # Before the model admin's own URLs, whose last pattern takes any path as an object id.
+        export = path("export.csv", self.admin_site.admin_view(self.export_matching), name=self.export_url_name())
+        return [export, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        if self.has_export_permission(request):
+            params = request.GET.copy()
+            for name in (PAGE_VAR, ERROR_FLAG):
+                params.pop(name, None)
+            query = params.urlencode()
+            url = reverse(f"admin:{self.export_url_name()}", current_app=self.admin_site.name)
+            extra_context = {**(extra_context or {}), "export_url": url + (f"?{query}" if query else "")}
+        return super().changelist_view(request, extra_context)
+
+    def export_matching(self, request):
+        if not (self.has_view_or_change_permission(request) and self.has_export_permission(request)):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            changelist_url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist", current_app=self.admin_site.name
+            )
+            return HttpResponseRedirect(f"{changelist_url}?{ERROR_FLAG}=1")
+        return self.export_response(request, changelist.queryset, dict(request.GET.lists()))
+
+    @admin.action(description=_("Export selected %(verbose_name_plural)s as CSV"), permissions=["export"])
+    def export_selected(self, request, queryset):
+        selected = "all" if request.POST.get("select_across") == "1" else request.POST.getlist(ACTION_CHECKBOX_NAME)
+        return self.export_response(request, queryset, {**dict(request.GET.lists()), "selected": selected})
+
+    def export_response(self, request, queryset, filters):
+        export = CsvExport(
+            EXPORTS_BY_MODEL[self.model],
+            queryset,
+            source=ExportSource.ADMIN,
+            filters=filters,
+            base_url=base_url(request),
+            user=request.user,
+        )
+        return csv_response(export)
+
+
+class ContentAdmin(CsvExportAdmin, PublishingAdmin):
+    actions = (*PublishingAdmin.actions, "export_selected")
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """The log of CSV exports, written only by the exports themselves: read-only for everyone, superusers too."""
+
+    list_display = ("started_at", "username", "content", "source", "row_count", "complete")
+    list_filter = ("content", "source", "complete")
+    search_fields = ("username",)
+    date_hierarchy = "started_at"
+    fields = ("username", "user", "content", "source", "filters", "started_at", "finished_at", "row_count", "complete")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Sector, Topic)
 class TaxonomyAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
@@ -119,7 +206,7 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(PublishingAdmin):
+class OrganisationAdmin(ContentAdmin):
     list_display = ("logo_thumbnail", "name", "kind", "status", "founded_year", "last_verified_on", "updated_at")
     list_display_links = ("name",)
     list_filter = ("status", "kind", "sectors", VerificationFilter)
@@ -140,7 +227,7 @@ class OrganisationAdmin(PublishingAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(PublishingAdmin):
+class ProgrammeAdmin(ContentAdmin):
     list_display = ("name", "kind", "lead_organisation", "status", "start_date", "end_date", "updated_at")
     list_filter = ("status", "kind", "sectors", VerificationFilter)
     search_fields = ("name", "slug", "summary", "lead_organisation__name")
@@ -158,7 +245,7 @@ class ProgrammeAdmin(PublishingAdmin):
 
 
 @admin.register(Guidance)
-class GuidanceAdmin(PublishingAdmin):
+class GuidanceAdmin(ContentAdmin):
     list_display = ("title", "publisher", "kind", "binding", "status", "date_published", "updated_at")
     list_filter = (
         "status",

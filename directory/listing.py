@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
@@ -96,6 +97,12 @@ class PublishedListView(FilterView):
                 context["page_obj"].number, on_each_side=2, on_ends=1
             ),
         )
+        opts = self.model._meta
+        if self.request.user.has_perm(f"{opts.app_label}.export_{opts.model_name}"):
+            params = self.request.GET.copy()
+            params.pop("page", None)  # the export has every page
+            query = params.urlencode()
+            context["export_url"] = reverse(f"directory:{opts.model_name}-export") + (f"?{query}" if query else "")
         return context
 
     def chips(self, filterset, facets):

@@ -6,6 +6,8 @@ TAXONOMY_MODELS = ("sector", "topic")
 EDITOR_PERMISSIONS = [
     *(f"{action}_{model}" for model in CONTENT_MODELS + TAXONOMY_MODELS for action in ("view", "add", "change")),
 ]
+# Publishers may also read the log of CSV exports (view_exportrecord): migration 0007 grants it, because 0002 builds
+# the groups from this module, before that model existed.
 PUBLISHER_PERMISSIONS = [
     *EDITOR_PERMISSIONS,
     *(f"publish_{model}" for model in CONTENT_MODELS),

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import views
+from . import exports, views
 from .sitemaps import SITEMAPS
 
 app_name = "directory"
@@ -9,10 +9,17 @@ app_name = "directory"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path(
+        "organisations/export.csv",
+        views.ListExportView.as_view(definition=exports.ORGANISATIONS),
+        name="organisation-export",
+    ),
     path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
     path("programmes/", views.ProgrammeListView.as_view(), name="programme-list"),
+    path("programmes/export.csv", views.ListExportView.as_view(definition=exports.PROGRAMMES), name="programme-export"),
     path("programmes/<slug:slug>/", views.ProgrammeDetailView.as_view(), name="programme-detail"),
     path("guidance/", views.GuidanceListView.as_view(), name="guidance-list"),
+    path("guidance/export.csv", views.ListExportView.as_view(definition=exports.GUIDANCE), name="guidance-export"),
     path("guidance/<slug:slug>/", views.GuidanceDetailView.as_view(), name="guidance-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
 ]

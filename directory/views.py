@@ -1,13 +1,17 @@
+from django.conf import settings
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, TemplateView, View
 
 from . import structured_data
+from .choices import ExportSource
+from .exports import CsvExport, base_url, csv_response
 from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, programme_states
-from .listing import PublishedListView
+from .listing import PublishedListView, clean_query
 from .models import Guidance, Organisation, Programme, Sector
 from .search import is_ranked, search
 
@@ -47,6 +51,31 @@ class GuidanceListView(PublishedListView):
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related(Prefetch("publisher", queryset=published_organisations()))
+
+
+class ListExportView(PermissionRequiredMixin, View):
+    """The CSV of exactly what a public list shows for the same parameters: every page, in the same order.
+
+    Anonymous users are sent to log in; signed-in users without the export permission get 403.
+    """
+
+    http_method_names = ["get"]
+    definition = None
+
+    def get_permission_required(self):
+        return [self.definition.permission]
+
+    def get(self, request):
+        params = clean_query(request.GET)
+        export = CsvExport(
+            self.definition,
+            self.definition.list_filterset(params, request.user).qs,
+            source=ExportSource.LIST,
+            filters=self.definition.list_filters(params, request.user),
+            base_url=base_url(request),
+            user=request.user,
+        )
+        return csv_response(export)
 
 
 class PublishedDetailView(DetailView):
@@ -174,5 +203,8 @@ class SearchView(TemplateView):
 @require_GET
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap-index"))
-    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
+    # robots.txt is public: naming a custom admin path here would give away the point of choosing one, and the
+    # admin's own pages already ask robots not to index them.
+    admin_rule = "Disallow: /admin/" if settings.ADMIN_PATH == "admin/" else "Disallow:"
+    lines = ["User-agent: *", admin_rule, f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
