@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
+# Debug off whatever the shell says; the settings refuse to start without DJANGO_SECRET_KEY then.
+PROD_ENV := DJANGO_DEBUG=0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format migrations-check
+.PHONY: help setup run test lint format migrations-check serve backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -36,3 +38,16 @@ lint: setup ## Check lint, formatting and that every model change has its migrat
 format: setup ## Fix lint and formatting where ruff can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+serve: setup ## Production: migrate, collect static files, then gunicorn (gunicorn.conf.py), debug off
+	$(PROD_ENV) $(BIN)/python manage.py migrate --no-input
+	$(PROD_ENV) $(BIN)/python manage.py collectstatic --no-input
+	$(PROD_ENV) $(BIN)/python manage.py check --deploy
+	$(PROD_ENV) $(BIN)/gunicorn --config gunicorn.conf.py
+
+backup: setup ## Write a consistent copy of the database (DATABASE_URL) to backups/
+	$(BIN)/python manage.py backup_database
+
+restore: setup ## Replace the database with a backup: make restore FILE=backups/<file>
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/<file>" >&2; exit 1; }
+	$(BIN)/python manage.py restore_database "$(FILE)"

@@ -3,10 +3,12 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from directory.health import healthz
 from directory.urls import sitemap_urlpatterns
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     *sitemap_urlpatterns,
     path("", include("directory.urls")),
 ]

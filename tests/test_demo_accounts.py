@@ -3,6 +3,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,8 @@ def test_demo_accounts_get_one_role_each_and_their_printed_passwords_work(settin
     call_command("create_demo_accounts", stdout=out)
     passwords = {line.split(":")[0]: line.split()[2] for line in out.getvalue().splitlines()}
     for username, group in (("editor", "Editors"), ("publisher", "Publishers"), ("exporter", "Exporters")):
-        user = authenticate(username=username, password=passwords[username])
+        # django-axes counts sign-ins per address, so authentication needs the request they come from.
+        user = authenticate(RequestFactory().post("/"), username=username, password=passwords[username])
         assert user is not None and user.is_staff
         assert list(user.groups.values_list("name", flat=True)) == [group]
 
