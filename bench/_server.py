@@ -82,7 +82,7 @@ def gunicorn(env, workers=2):
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [BIN / "gunicorn", "hkai_portal.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
-    command += ["--log-level", "warning"]
+    command += ["--config", ROOT / "bench" / "gunicorn_bench.py", "--log-level", "warning"]
     if gunicorn_version >= (27,):
         # Otherwise every instance, ours and anyone else's, shares the control socket ~/.gunicorn/gunicorn.ctl.
         command.append("--no-control-socket")

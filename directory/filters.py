@@ -65,6 +65,12 @@ class FacetedFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         return self.order(self.apply(queryset))
 
+    @property
+    def qs(self):
+        # django-filter leaves an unbound FilterSet (a URL with no parameters) unfiltered *and unsorted*: without
+        # this, page 1 of a bare list would follow the model's ordering and ?page=2 the list's sort.
+        return super().qs if self.is_bound else self.order(self.queryset.all())
+
     def apply(self, queryset, skip=None):
         """Apply every valid filter except `skip` (facet counts for a filter ignore the filter itself)."""
         for name, value in self.form.cleaned_data.items():

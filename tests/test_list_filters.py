@@ -289,3 +289,19 @@ def test_a_form_with_nothing_chosen_redirects_to_the_bare_list(client):
     response = client.get("/guidance/?q=&publisher=&year_min=&year_max=")
     assert response.status_code == 302
     assert response["Location"] == "/guidance/"
+
+
+@pytest.mark.parametrize(
+    ("name", "factory", "tied"),
+    [
+        ("guidance", make_guidance, {"date_published": datetime.date(2024, 1, 1)}),
+        ("organisation", make_organisation, {}),
+        ("programme", make_programme, {}),
+    ],
+)
+def test_paging_through_a_bare_list_shows_every_item_once(client, name, factory, tied):
+    for _number in range(30):
+        factory("Same name", **tied)
+    first = get(client, name).context["object_list"]
+    second = get(client, name, page=2).context["object_list"]
+    assert len({item.pk for item in first} | {item.pk for item in second}) == 30
