@@ -81,17 +81,24 @@ class ListExportView(PermissionRequiredMixin, View):
 class PublishedDetailView(DetailView):
     """A detail page of published content only: a draft's or an archived item's URL is a 404."""
 
+    list_label = None  # the breadcrumb back to the list, as the main navigation names it
+
     def get_queryset(self):
         return self.model.objects.published()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["json_ld"] = structured_data.for_item(self.object, self.request)
+        context.update(
+            json_ld=structured_data.for_item(self.object, self.request),
+            list_url=reverse(f"directory:{self.model._meta.model_name}-list"),
+            list_label=self.list_label,
+        )
         return context
 
 
 class OrganisationDetailView(PublishedDetailView):
     model = Organisation
+    list_label = _("Organisations")
 
     def get_queryset(self):
         return (
@@ -111,6 +118,7 @@ class OrganisationDetailView(PublishedDetailView):
 
 class ProgrammeDetailView(PublishedDetailView):
     model = Programme
+    list_label = _("Programmes")
 
     def get_queryset(self):
         return (
@@ -126,6 +134,7 @@ class ProgrammeDetailView(PublishedDetailView):
 
 class GuidanceDetailView(PublishedDetailView):
     model = Guidance
+    list_label = _("Ethics guidance")
 
     def get_queryset(self):
         published_guidance = Guidance.objects.published().only("title", "slug", "date_published", "date_precision")
