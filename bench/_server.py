@@ -30,7 +30,10 @@ def production_env(database):
         # The bench speaks plain HTTP to gunicorn, with no TLS-ending proxy in front.
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
+        # The targets are for pages built from the database on every request, not served from the page cache.
+        "DJANGO_PAGE_CACHE": "0",
     }
+    env.pop("REDIS_URL", None)
     return env
 
 

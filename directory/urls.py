@@ -2,26 +2,31 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import exports, views
+from .caching import cache_public_page
 from .sitemaps import SITEMAPS
 
 app_name = "directory"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
+    path("", cache_public_page(views.HomeView.as_view()), name="home"),
+    path("organisations/", cache_public_page(views.OrganisationListView.as_view()), name="organisation-list"),
     path(
         "organisations/export.csv",
         views.ListExportView.as_view(definition=exports.ORGANISATIONS),
         name="organisation-export",
     ),
-    path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
-    path("programmes/", views.ProgrammeListView.as_view(), name="programme-list"),
+    path(
+        "organisations/<slug:slug>/",
+        cache_public_page(views.OrganisationDetailView.as_view()),
+        name="organisation-detail",
+    ),
+    path("programmes/", cache_public_page(views.ProgrammeListView.as_view()), name="programme-list"),
     path("programmes/export.csv", views.ListExportView.as_view(definition=exports.PROGRAMMES), name="programme-export"),
-    path("programmes/<slug:slug>/", views.ProgrammeDetailView.as_view(), name="programme-detail"),
-    path("guidance/", views.GuidanceListView.as_view(), name="guidance-list"),
+    path("programmes/<slug:slug>/", cache_public_page(views.ProgrammeDetailView.as_view()), name="programme-detail"),
+    path("guidance/", cache_public_page(views.GuidanceListView.as_view()), name="guidance-list"),
     path("guidance/export.csv", views.ListExportView.as_view(definition=exports.GUIDANCE), name="guidance-export"),
-    path("guidance/<slug:slug>/", views.GuidanceDetailView.as_view(), name="guidance-detail"),
-    path("search/", views.SearchView.as_view(), name="search"),
+    path("guidance/<slug:slug>/", cache_public_page(views.GuidanceDetailView.as_view()), name="guidance-detail"),
+    path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
 ]
 
 # Outside the app namespace: django.contrib.sitemaps reverses the section view by this exact name.

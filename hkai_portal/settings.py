@@ -106,6 +106,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
+# One cache shared by every host when REDIS_URL is set (facet counts, anonymous pages); one per process otherwise.
+# Sessions stay in the database and login throttling too (django-axes' database handler), so neither depends on it.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "hkai"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous readers' pages come from the cache until content changes (directory/caching.py); benchmarks that
+# measure the uncached pages turn it off.
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
