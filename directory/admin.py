@@ -1,10 +1,12 @@
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -16,7 +18,10 @@ from django.utils.translation import ngettext
 
 from .choices import ExportSource, Status
 from .exports import EXPORTS_BY_MODEL, CsvExport, base_url, csv_response
+from .forms import ConcurrencySafeForm
 from .models import ExportRecord, Guidance, Organisation, Programme, Sector, Topic
+
+logger = logging.getLogger(__name__)
 
 admin.site.site_header = _("HK AI Portal administration")
 admin.site.site_title = _("HK AI Portal")
@@ -43,6 +48,7 @@ class PublishingAdmin(admin.ModelAdmin):
     """Drafting for editors, publishing only for those with the model's publish permission, on every path."""
 
     actions = ("publish", "unpublish", "archive")
+    form = ConcurrencySafeForm
     list_per_page = 50
     # A URL typed without a scheme means https (Django 6.0's default, opted into now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -52,6 +58,14 @@ class PublishingAdmin(admin.ModelAdmin):
         _("Publication and provenance"),
         {"fields": ("status", "published_at", "source_url", "last_verified_on", "created_at", "updated_at")},
     )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        # The admin renders only the fields its fieldsets name, so the version must ride along in one of them.
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": (*options["fields"], "loaded_version")}), *rest]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "summary":
@@ -86,8 +100,20 @@ class PublishingAdmin(admin.ModelAdmin):
         changes = {"status": status, "updated_at": now}
         if status == Status.PUBLISHED:
             changes["published_at"] = Coalesce("published_at", Value(now))
-        with transaction.atomic():
-            count = queryset.update(**changes)
+        try:
+            with transaction.atomic():
+                count = queryset.update(**changes)
+        except DatabaseError:
+            logger.exception("Bulk status change to %s failed on %s", status, self.opts.label)
+            self.message_user(
+                request,
+                _(
+                    "Nothing was changed: the database refused the change. Try again, and tell an administrator if it "
+                    "keeps failing."
+                ),
+                messages.ERROR,
+            )
+            return
         self.message_user(request, message(count) % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Publish selected %(verbose_name_plural)s"), permissions=["publish"])
