@@ -18,7 +18,12 @@ from django.utils.translation import ngettext
 
 from .choices import ExportSource, Status
 from .exports import EXPORTS_BY_MODEL, CsvExport, base_url, csv_response
-from .forms import ConcurrencySafeForm
+from .forms import (
+    ConcurrencySafeForm,
+    IdCheckedModelMultipleChoiceField,
+    SafeAutocompleteSelect,
+    SafeAutocompleteSelectMultiple,
+)
 from .models import ExportRecord, Guidance, Organisation, Programme, Sector, Topic
 
 logger = logging.getLogger(__name__)
@@ -61,11 +66,23 @@ class PublishingAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
+        if obj is None or not self.has_change_permission(request, obj):
             return fieldsets
         # The admin renders only the fields its fieldsets name, so the version must ride along in one of them.
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": (*options["fields"], "loaded_version")}), *rest]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            widget = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+            kwargs.setdefault("widget", widget)
+        kwargs.setdefault("form_class", IdCheckedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "summary":

@@ -174,7 +174,9 @@ class ExportDefinition:
 
     def list_filters(self, params, user):
         """Return `params` as the export's record keeps them, with the publication actually exported."""
-        return {**dict(params.lists()), "publication": [self.publication(params, user)]}
+        # The list ignores a parameter whose name holds a NUL byte, and PostgreSQL's JSON cannot store one.
+        kept = {name: values for name, values in params.lists() if "\x00" not in name}
+        return {**kept, "publication": [self.publication(params, user)]}
 
 
 ORGANISATIONS = ExportDefinition(

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -132,8 +133,18 @@ class Publishable(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.last_verified_on and self.last_verified_on > timezone.localdate():
-            raise ValidationError({"last_verified_on": _("The last verification date cannot be in the future.")})
+            errors["last_verified_on"] = _("The last verification date cannot be in the future.")
+        if self.published_at is not None:
+            # Times are stored in UTC: the first hours of year 1 in Hong Kong fall in year 0 there, which no database
+            # can hold.
+            try:
+                self.published_at.astimezone(datetime.UTC)
+            except OverflowError:
+                errors["published_at"] = _("Enter a date after 1 January of year 1.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def kind_label(self):
