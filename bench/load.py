@@ -90,7 +90,7 @@ def main():
     redis = subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True, text=True).stdout.strip()
     redis = redis == "PONG"
 
-    psql(f"DROP DATABASE IF EXISTS {DATABASE}", f"CREATE DATABASE {DATABASE}")
+    psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", f"CREATE DATABASE {DATABASE}")
     workdir = Path(tempfile.mkdtemp(prefix="hkai-bench-load-"))
     try:
         _server.build_database(environment(False, redis), args.organisations)
@@ -110,7 +110,8 @@ def main():
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if args.clean:
-            psql(f"DROP DATABASE IF EXISTS {DATABASE}")
+            # WITH (FORCE): this process still holds the connection it sampled the pages through.
+            psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
     print(f"\nPostgreSQL, {args.organisations:,} organisations, gunicorn 2 workers, {args.connections} connections,")
     print(f"cache: {'Redis' if redis else 'local memory'}; the mix: {', '.join(paths)}")
