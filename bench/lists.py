@@ -44,8 +44,10 @@ def parse_wrk(output):
     }
 
 
-def run_wrk(url, duration, connections):
-    command = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", url]
+def run_wrk(url, duration, connections, script=None):
+    """Drive `url` with wrk (with a Lua `script`, if given, choosing each request) and return parse_wrk's figures."""
+    command = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+    command += ["-s", str(script), url] if script else [url]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return parse_wrk(result.stdout)
 

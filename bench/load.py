@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 import _server
-from lists import ms, parse_wrk
+from lists import ms, run_wrk
 
 DATABASE = "hkai_bench_load"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
@@ -50,12 +50,6 @@ def mix_script(paths, directory):
         "end\n"
     )
     return script
-
-
-def run_wrk(url, duration, connections, script=None):
-    command = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
-    command += ["-s", str(script), url] if script else [url]
-    return parse_wrk(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
 def sample_paths():
