@@ -21,9 +21,9 @@ WATCHED_TABLES = [
 
 # (table, text columns) searched on SQLite through an FTS5 trigram index: substring matches, case-insensitive.
 SEARCH_TABLES = [
-    ("directory_organisation", ("name", "summary")),
-    ("directory_programme", ("name", "summary")),
-    ("directory_guidance", ("title", "summary")),
+    ("directory_organisation", ("name", "summary", "name_zh_hant", "summary_zh_hant")),
+    ("directory_programme", ("name", "summary", "name_zh_hant", "summary_zh_hant")),
+    ("directory_guidance", ("title", "summary", "title_zh_hant", "summary_zh_hant")),
 ]
 
 # The version is at least the time in microseconds, so it never repeats even after a table is emptied.
@@ -59,14 +59,24 @@ def _sqlite_statements(cursor):
             )
     for table, columns in SEARCH_TABLES:
         fts = fts_table(table)
-        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{fts}_%"])
-        in_sync = cursor.fetchone()[0] == 3
         listed = ", ".join(columns)
         new_values = ", ".join(f"new.{column}" for column in columns)
         old_values = ", ".join(f"old.{column}" for column in columns)
+        create_table = (
+            f"CREATE VIRTUAL TABLE {fts} USING fts5({listed}, content='{table}', content_rowid='id', "
+            "tokenize='trigram')"
+        )
+        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [fts])
+        existing = cursor.fetchone()
+        if existing and existing[0] != create_table:
+            # The indexed columns changed: start again from the table's rows.
+            cursor.execute(f"DROP TABLE {fts}")
+            for event in ("insert", "delete", "update"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {fts}_{event}")
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{fts}_%"])
+        in_sync = cursor.fetchone()[0] == 3
         statements += [
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({listed}, content='{table}', "
-            f"content_rowid='id', tokenize='trigram')",
+            create_table.replace("CREATE VIRTUAL TABLE", "CREATE VIRTUAL TABLE IF NOT EXISTS", 1),
             f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} "
             f"BEGIN INSERT INTO {fts} (rowid, {listed}) VALUES (new.id, {new_values}); END",
             f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} "

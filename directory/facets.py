@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from .bilingual import chinese_field, choose
 from .choices import Status
 from .models import ContentVersion
 
@@ -33,8 +34,12 @@ class Facet:
         self.by_label = by_label
 
     def counts(self, queryset):
-        """Return {value: (label, count)} for the values present in `queryset`."""
-        fields = [self.lookup] + ([self.label_lookup] if self.label_lookup else [])
+        """Return {value: (label, count)} for the values present in `queryset`.
+
+        A label read from the database is an (English, Chinese) pair, so counts can be shared by every language.
+        """
+        labels = [self.label_lookup, chinese_field(self.label_lookup)] if self.label_lookup else []
+        fields = [self.lookup, *labels]
         rows = (
             queryset.order_by()
             .filter(**{f"{self.lookup}__isnull": False})
@@ -44,7 +49,7 @@ class Facet:
         )
         if self.limit:
             rows = rows[: self.limit]
-        return {str(row[self.lookup]): (row.get(self.label_lookup), row["n"]) for row in rows}
+        return {str(row[self.lookup]): (tuple(row[label] for label in labels), row["n"]) for row in rows}
 
     def options(self, counts, selected):
         """Return the options worth showing: those with results, and the selected ones whatever their count."""
@@ -52,7 +57,7 @@ class Facet:
         if self.choices is not None:
             choices = [(str(value), str(label)) for value, label in self.choices()]
         else:
-            choices = [(value, str(label)) for value, (label, _count) in counts.items()]
+            choices = [(value, str(choose(*label))) for value, (label, _count) in counts.items()]
             if self.by_label:
                 choices.sort(key=lambda choice: choice[1].casefold())
         options = [

@@ -204,17 +204,17 @@ class ProgrammeOrganisationFacet(Facet):
         ids = queryset.order_by().values("pk")
         pairs = set(
             Programme.objects.filter(pk__in=ids, lead_organisation__isnull=False).values_list(
-                "pk", "lead_organisation__slug", "lead_organisation__name"
+                "pk", "lead_organisation__slug", "lead_organisation__name", "lead_organisation__name_zh_hant"
             )
         )
         pairs |= set(
             Programme.partners.through.objects.filter(programme__in=ids).values_list(
-                "programme_id", "organisation__slug", "organisation__name"
+                "programme_id", "organisation__slug", "organisation__name", "organisation__name_zh_hant"
             )
         )
         totals = {}
-        for _programme, slug, name in pairs:
-            label, count = totals.get(slug, (name, 0))
+        for _programme, slug, *names in pairs:
+            label, count = totals.get(slug, (tuple(names), 0))
             totals[slug] = (label, count + 1)
         ranked = sorted(totals.items(), key=lambda item: (-item[1][1], item[1][0]))
         return dict(ranked[: self.limit])

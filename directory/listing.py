@@ -117,7 +117,7 @@ class PublishedListView(FilterView):
             labels = {option.value: option.label for option in facets.get(name, [])}
             for item in value if multiple else [value]:
                 raw = str(getattr(item, "slug", item))
-                shown = labels.get(raw) or getattr(item, "name", None) or raw
+                shown = labels.get(raw) or getattr(item, "display_name", None) or raw
                 text = _("%(filter)s: %(value)s") % {"filter": filterset.filters[name].label, "value": shown}
                 chips.append(Chip(text, without(self.request.GET, name, raw if multiple else None)))
         return chips

@@ -2,7 +2,6 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from .bilingual import chinese_field, localised
 from .choices import (
     DatePrecision,
     ExportedContent,
@@ -21,6 +21,7 @@ from .choices import (
     Status,
 )
 from .fields import LogoField
+from .indexes import PostgreSQLGinIndex
 from .querysets import PublishableQuerySet
 from .search import search_vector
 from .validators import logo_extension, validate_logo
@@ -42,8 +43,17 @@ def unique_slug(model, text, exclude_pk=None):
     return f"{base}-{suffix}"
 
 
+def chinese_search_indexes(prefix, name_field):
+    """Trigram indexes serving substring searches of the Chinese name and summary on PostgreSQL."""
+    return [
+        PostgreSQLGinIndex(fields=[chinese_field(field)], opclasses=["gin_trgm_ops"], name=f"{prefix}_{field}_zh_trgm")
+        for field in (name_field, "summary")
+    ]
+
+
 class Taxonomy(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_zh_hant = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, unique=True, blank=True)
 
     class Meta:
@@ -51,12 +61,16 @@ class Taxonomy(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self):
+        return localised(self, "name")
 
 
 class Sector(Taxonomy):
@@ -111,7 +125,7 @@ class Publishable(models.Model):
         indexes = [models.Index(fields=["status", "published_at"], name="%(class)s_visible_idx")]
 
     def __str__(self):
-        return getattr(self, self.slug_source_field)
+        return self.display_name
 
     def save(self, *args, **kwargs):
         if self.status == Status.PUBLISHED and self.published_at is None:
@@ -146,6 +160,19 @@ class Publishable(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    # The name (or title), summary and description in the reader's language; see directory/bilingual.py.
+    @property
+    def display_name(self):
+        return localised(self, self.slug_source_field)
+
+    @property
+    def display_summary(self):
+        return localised(self, "summary")
+
+    @property
+    def display_description(self):
+        return localised(self, "description")
+
     @property
     def kind_label(self):
         # get_kind_display() translates every choice label to hash them; this translates one.
@@ -165,6 +192,7 @@ class Organisation(Publishable):
     kind_choices = OrganisationKind
 
     name = models.CharField(_("name"), max_length=200)
+    name_zh_hant = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices, db_index=True)
     parent = models.ForeignKey(
         "self",
@@ -178,6 +206,8 @@ class Organisation(Publishable):
     sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="organisations")
     summary = models.CharField(_("summary"), max_length=600, blank=True)
     description = models.TextField(_("description"), blank=True)
+    summary_zh_hant = models.CharField(_("summary (Chinese)"), max_length=600, blank=True)
+    description_zh_hant = models.TextField(_("description (Chinese)"), blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)
     founded_year = models.PositiveSmallIntegerField(
         _("founded year"), null=True, blank=True, validators=[MinValueValidator(1800)], db_index=True
@@ -203,7 +233,9 @@ class Organisation(Publishable):
             models.Index(fields=["status", "founded_year"], name="organisation_list_year_idx"),
             # Checks the filters of rows found by search without reading the rows themselves (SQLite).
             models.Index(fields=["id", "status", "published_at", "kind", "parent"], name="organisation_filter_idx"),
-            GinIndex(search_vector("name", "summary"), name="organisation_search_idx"),
+            PostgreSQLGinIndex(search_vector("name", "summary"), name="organisation_search_idx"),
+            # Chinese is searched by substring (PostgreSQL's full-text search does not split Chinese words).
+            *chinese_search_indexes("organisation", "name"),
         ]
         permissions = [
             ("publish_organisation", _("Can publish, unpublish and archive organisations")),
@@ -238,6 +270,7 @@ class Programme(Publishable):
     kind_choices = ProgrammeKind
 
     name = models.CharField(_("name"), max_length=200)
+    name_zh_hant = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=ProgrammeKind.choices, db_index=True)
     lead_organisation = models.ForeignKey(
         Organisation,
@@ -262,6 +295,8 @@ class Programme(Publishable):
     )
     summary = models.CharField(_("summary"), max_length=600, blank=True)
     description = models.TextField(_("description"), blank=True)
+    summary_zh_hant = models.CharField(_("summary (Chinese)"), max_length=600, blank=True)
+    description_zh_hant = models.TextField(_("description (Chinese)"), blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)
 
     class Meta(Publishable.Meta):
@@ -278,7 +313,9 @@ class Programme(Publishable):
                 fields=["id", "status", "published_at", "kind", "lead_organisation", "start_date", "end_date"],
                 name="programme_filter_idx",
             ),
-            GinIndex(search_vector("name", "summary"), name="programme_search_idx"),
+            PostgreSQLGinIndex(search_vector("name", "summary"), name="programme_search_idx"),
+            # Chinese is searched by substring (PostgreSQL's full-text search does not split Chinese words).
+            *chinese_search_indexes("programme", "name"),
         ]
         permissions = [
             ("publish_programme", _("Can publish, unpublish and archive programmes")),
@@ -299,6 +336,7 @@ class Guidance(Publishable):
     kind_choices = GuidanceKind
 
     title = models.CharField(_("title"), max_length=300)
+    title_zh_hant = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     publisher = models.ForeignKey(
         Organisation, verbose_name=_("publisher"), on_delete=models.PROTECT, related_name="guidance"
     )
@@ -327,6 +365,8 @@ class Guidance(Publishable):
     document_url = models.URLField(_("document URL"), max_length=500, blank=True)
     summary = models.CharField(_("summary"), max_length=800, blank=True)
     description = models.TextField(_("description"), blank=True)
+    summary_zh_hant = models.CharField(_("summary (Chinese)"), max_length=800, blank=True)
+    description_zh_hant = models.TextField(_("description (Chinese)"), blank=True)
 
     class Meta(Publishable.Meta):
         ordering = ["-date_published", "title"]
@@ -342,7 +382,9 @@ class Guidance(Publishable):
                 fields=["id", "status", "published_at", "kind", "publisher", "binding", "date_published"],
                 name="guidance_filter_idx",
             ),
-            GinIndex(search_vector("title", "summary"), name="guidance_search_idx"),
+            PostgreSQLGinIndex(search_vector("title", "summary"), name="guidance_search_idx"),
+            # Chinese is searched by substring (PostgreSQL's full-text search does not split Chinese words).
+            *chinese_search_indexes("guidance", "title"),
         ]
         permissions = [
             ("publish_guidance", _("Can publish, unpublish and archive guidance")),

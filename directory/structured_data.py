@@ -16,17 +16,19 @@ def _without_empty(data):
 
 def for_item(item, request):
     url = request.build_absolute_uri(item.get_absolute_url())
-    common = {"@context": "https://schema.org", "url": url, "description": item.summary}
+    common = {"@context": "https://schema.org", "url": url, "description": item.display_summary}
     model = item._meta.model_name
     if model == "organisation":
         return _without_empty(
             {
                 **common,
                 "@type": SCHEMA_TYPES.get(item.kind, "Organization"),
-                "name": item.name,
+                "name": item.display_name,
                 "sameAs": item.website,
                 "foundingDate": str(item.founded_year) if item.founded_year else None,
-                "parentOrganization": {"@type": "Organization", "name": item.parent.name} if item.parent else None,
+                "parentOrganization": {"@type": "Organization", "name": item.parent.display_name}
+                if item.parent
+                else None,
             }
         )
     if model == "programme":
@@ -34,8 +36,8 @@ def for_item(item, request):
             {
                 **common,
                 "@type": "GovernmentService" if item.kind == "funding_scheme" else "CreativeWork",
-                "name": item.name,
-                "provider": {"@type": "Organization", "name": item.lead_organisation.name}
+                "name": item.display_name,
+                "provider": {"@type": "Organization", "name": item.lead_organisation.display_name}
                 if item.lead_organisation
                 else None,
                 "sameAs": item.website,
@@ -45,11 +47,11 @@ def for_item(item, request):
         {
             **common,
             "@type": "CreativeWork",
-            "name": item.title,
+            "name": item.display_name,
             "genre": item.kind_label,
             "datePublished": item.date_published.isoformat() if item.date_published else None,
-            "publisher": {"@type": "Organization", "name": item.publisher.name} if item.publisher else None,
-            "keywords": [topic.name for topic in item.topics.all()],
+            "publisher": {"@type": "Organization", "name": item.publisher.display_name} if item.publisher else None,
+            "keywords": [topic.display_name for topic in item.topics.all()],
             "sameAs": item.document_url,
         }
     )

@@ -19,7 +19,7 @@ SEARCH_GROUP_SIZE = 10
 
 
 def published_organisations():
-    return Organisation.objects.published().only("name", "slug", "kind")
+    return Organisation.objects.published().only("name", "name_zh_hant", "slug", "kind")
 
 
 class OrganisationListView(PublishedListView):
@@ -137,7 +137,7 @@ class GuidanceDetailView(PublishedDetailView):
     list_label = _("Ethics guidance")
 
     def get_queryset(self):
-        published_guidance = Guidance.objects.published().only("title", "slug", "date_published", "date_precision")
+        published_guidance = Guidance.objects.published().only("title", "title_zh_hant", "slug", "date_published", "date_precision")
         return (
             super()
             .get_queryset()

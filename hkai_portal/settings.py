@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -84,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "directory.languages.language_links",
             ],
         },
     },
@@ -132,7 +132,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language is named in itself (autonyms), as language switchers should. Simplified Chinese pages are made from
+# the Traditional ones by conversion (directory/chinese.py); its catalogue is generated, never edited.
+LANGUAGES = [("en", "English"), ("zh-hant", "繁體"), ("zh-hans", "简体")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["directory.formats"]
 TIME_ZONE = "Asia/Hong_Kong"

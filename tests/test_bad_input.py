@@ -84,12 +84,12 @@ def test_page_that_is_not_a_positive_number_shows_the_first_page(client, page):
 
 
 def test_nul_byte_parameter_is_dropped_by_redirect(client):
-    response = client.get("/organisations/?q=a%00b&kind=university")
+    response = client.get("/en/organisations/?q=a%00b&kind=university")
     assert response.status_code == 302
-    assert response["Location"] == "/organisations/?kind=university"
+    assert response["Location"] == "/en/organisations/?kind=university"
 
 
-@pytest.mark.parametrize("path", ["/organisations/no-such-thing/", "/programmes/%00/", "/guidance/x/", "/nowhere/"])
+@pytest.mark.parametrize("path", ["/en/organisations/no-such-thing/", "/en/programmes/%00/", "/en/guidance/x/", "/nowhere/"])
 def test_unknown_pages_are_a_friendly_404(client, path):
     response = client.get(path)
     assert response.status_code == 404

@@ -129,7 +129,7 @@ def test_month_precision_dates_show_only_month_and_year(client):
 
 def test_detail_pages_have_breadcrumbs(client):
     text = text_of(client, make_programme("InnoHK"))
-    assert re.search(r'aria-label="Breadcrumb".*href="/".*href="/programmes/"', text, re.S)
+    assert re.search(r'aria-label="Breadcrumb".*href="/en/".*href="/en/programmes/"', text, re.S)
 
 
 def json_ld(text):
@@ -144,7 +144,7 @@ def test_organisation_json_ld_uses_the_schema_org_type(client, kind, schema_type
     data = json_ld(text_of(client, make_organisation("Body", kind=kind, summary="About it.")))
     assert data["@type"] == schema_type
     assert data["name"] == "Body"
-    assert data["url"].endswith("/organisations/body/")
+    assert data["url"].endswith("/en/organisations/body/")
 
 
 def test_guidance_json_ld_is_a_creative_work_and_cannot_break_out_of_its_script(client):
@@ -161,5 +161,5 @@ def test_detail_page_has_title_description_canonical_and_open_graph(client):
     text = text_of(client, organisation)
     assert "<title>HKUST · HK AI Portal</title>" in text
     assert '<meta name="description" content="A research university in Clear Water Bay.">' in text
-    assert '<link rel="canonical" href="http://testserver/organisations/hkust/">' in text
+    assert '<link rel="canonical" href="http://testserver/en/organisations/hkust/">' in text
     assert '<meta property="og:title" content="HKUST">' in text

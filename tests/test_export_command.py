@@ -86,7 +86,7 @@ def test_command_item_urls_start_with_the_base_url(catalogue, tmp_path):
     output = tmp_path / "organisations.csv"
     run("organisations", "--output", str(output), "--base-url", "https://portal.example.hk/")
     urls = column(output.read_bytes(), "url")
-    assert urls and all(url.startswith("https://portal.example.hk/organisations/") for url in urls)
+    assert urls and all(url.startswith("https://portal.example.hk/en/organisations/") for url in urls)
 
 
 def test_command_shows_progress_only_on_a_terminal(catalogue, tmp_path, monkeypatch):

@@ -109,7 +109,7 @@ def exporter():
     return client
 
 
-@pytest.mark.parametrize("path", ["/organisations/", "/programmes/", "/guidance/", "/search/"])
+@pytest.mark.parametrize("path", ["/en/organisations/", "/en/programmes/", "/en/guidance/", "/en/search/"])
 def test_any_query_string_gives_a_page_not_a_server_error(client, path):
     @fuzz
     @given(query=queries)
@@ -120,7 +120,7 @@ def test_any_query_string_gives_a_page_not_a_server_error(client, path):
     check()
 
 
-@pytest.mark.parametrize("path", ["/organisations/export.csv", "/programmes/export.csv", "/guidance/export.csv"])
+@pytest.mark.parametrize("path", ["/en/organisations/export.csv", "/en/programmes/export.csv", "/en/guidance/export.csv"])
 def test_any_query_string_gives_an_export_not_a_server_error(path):
     client = exporter()
 
@@ -136,7 +136,7 @@ def test_any_query_string_gives_an_export_not_a_server_error(path):
 
 
 def test_a_nul_byte_in_a_parameter_name_stays_out_of_the_export_record():
-    response = exporter().get("/organisations/export.csv?a%00b=1&kind=research_centre")
+    response = exporter().get("/en/organisations/export.csv?a%00b=1&kind=research_centre")
     assert response.status_code == 200
     b"".join(response.streaming_content)
     assert ExportRecord.objects.get().filters == {"kind": ["research_centre"], "publication": ["published"]}

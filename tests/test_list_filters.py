@@ -266,7 +266,7 @@ def test_empty_result_explains_itself_and_offers_to_clear_filters(client, organi
     text = response.content.decode()
     assert "0 organisations" in text
     assert "No organisations match all of these filters" in text
-    assert 'href="/organisations/">Clear all filters' in text
+    assert 'href="/en/organisations/">Clear all filters' in text
 
 
 def test_active_filters_show_as_chips_that_remove_one_value(client, organisations):
@@ -280,15 +280,15 @@ def test_active_filters_show_as_chips_that_remove_one_value(client, organisation
 
 
 def test_empty_parameters_left_by_the_form_redirect_to_the_clean_url(client):
-    response = client.get("/organisations/?q=&kind=university&sector=&year_min=&sort=name")
+    response = client.get("/en/organisations/?q=&kind=university&sector=&year_min=&sort=name")
     assert response.status_code == 302
-    assert response["Location"] == "/organisations/?kind=university&sort=name"
+    assert response["Location"] == "/en/organisations/?kind=university&sort=name"
 
 
 def test_a_form_with_nothing_chosen_redirects_to_the_bare_list(client):
-    response = client.get("/guidance/?q=&publisher=&year_min=&year_max=")
+    response = client.get("/en/guidance/?q=&publisher=&year_min=&year_max=")
     assert response.status_code == 302
-    assert response["Location"] == "/guidance/"
+    assert response["Location"] == "/en/guidance/"
 
 
 @pytest.mark.parametrize(

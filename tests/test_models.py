@@ -153,6 +153,6 @@ def test_last_verified_in_the_future_is_rejected():
 
 
 def test_absolute_urls_follow_the_url_contract():
-    assert make_organisation("HKUST").get_absolute_url() == "/organisations/hkust/"
-    assert make_programme("InnoHK").get_absolute_url() == "/programmes/innohk/"
-    assert make_guidance("AI Checklist").get_absolute_url() == "/guidance/ai-checklist/"
+    assert make_organisation("HKUST").get_absolute_url() == "/en/organisations/hkust/"
+    assert make_programme("InnoHK").get_absolute_url() == "/en/programmes/innohk/"
+    assert make_guidance("AI Checklist").get_absolute_url() == "/en/guidance/ai-checklist/"

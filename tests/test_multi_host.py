@@ -131,7 +131,7 @@ def test_a_publish_through_one_host_is_what_readers_of_the_other_get_at_once(hos
     # A superuser: tests that empty the database (as these do) also empty the groups the roles migration made.
     make_user("publisher", is_superuser=True)
     reader = Browser()
-    assert "Multi Host Lab" not in reader.request(f"{second}/organisations/")[1]  # and now cached in Redis
+    assert "Multi Host Lab" not in reader.request(f"{second}/en/organisations/")[1]  # and now cached in Redis
     publisher = Browser()
     status, _page = publisher.post_form(f"{first}/admin/login/", {"username": "publisher", "password": PASSWORD})
     assert status == 302
@@ -139,7 +139,7 @@ def test_a_publish_through_one_host_is_what_readers_of_the_other_get_at_once(hos
         f"{first}/admin/directory/organisation/", {"action": "publish", "_selected_action": draft.pk}
     )
     assert status == 302
-    assert "Multi Host Lab" in reader.request(f"{second}/organisations/")[1]
+    assert "Multi Host Lab" in reader.request(f"{second}/en/organisations/")[1]
 
 
 def test_a_session_made_on_one_host_holds_on_the_other(hosts):

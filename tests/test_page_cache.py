@@ -12,7 +12,7 @@ from .factories import make_organisation, make_user
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/organisations/"
+LIST = "/en/organisations/"
 
 
 @pytest.fixture(autouse=True)

@@ -22,11 +22,11 @@ def test_home_page_shows_counts_of_published_items_only(client):
 
 
 def test_home_page_links_to_the_admin(client):
-    assert reverse("admin:index") in client.get("/").content.decode()
+    assert reverse("admin:index") in client.get("/en/").content.decode()
 
 
 def test_home_page_renders_with_an_empty_database(client):
-    assert client.get("/").status_code == 200
+    assert client.get("/en/").status_code == 200
 
 
 @pytest.mark.parametrize("factory", [make_organisation, make_programme, make_guidance])

@@ -15,17 +15,17 @@ pytestmark = pytest.mark.django_db
 
 # path -> the status it answers with
 PUBLIC_URLS = {
-    "/": 200,
-    "/organisations/": 200,
-    "/organisations/?kind=university": 200,
-    "/programmes/": 200,
-    "/programmes/?kind=funding_scheme&state=open": 200,
-    "/guidance/": 200,
-    "/guidance/?binding=voluntary": 200,
-    "/organisations/harbour-university/": 200,
-    "/programmes/ai-sandbox/": 200,
-    "/guidance/ethical-ai-framework/": 200,
-    "/search/?q=harbour": 200,
+    "/en/": 200,
+    "/en/organisations/": 200,
+    "/en/organisations/?kind=university": 200,
+    "/en/programmes/": 200,
+    "/en/programmes/?kind=funding_scheme&state=open": 200,
+    "/en/guidance/": 200,
+    "/en/guidance/?binding=voluntary": 200,
+    "/en/organisations/harbour-university/": 200,
+    "/en/programmes/ai-sandbox/": 200,
+    "/en/guidance/ethical-ai-framework/": 200,
+    "/en/search/?q=harbour": 200,
     "/sitemap.xml": 200,
     "/sitemap-organisations.xml": 200,
     "/robots.txt": 200,
@@ -73,8 +73,8 @@ def test_every_public_url_sends_the_security_headers_over_https(client, content,
 
 
 def test_hsts_is_only_sent_over_https(client):
-    assert "Strict-Transport-Security" not in client.get("/")
-    assert "Strict-Transport-Security" in client.get("/", secure=True)
+    assert "Strict-Transport-Security" not in client.get("/en/")
+    assert "Strict-Transport-Security" in client.get("/en/", secure=True)
 
 
 def test_session_and_csrf_cookies_are_secure_and_out_of_reach_of_scripts(client):
@@ -124,7 +124,7 @@ def test_public_pages_have_no_inline_script_or_style_only_json_ld_data(client, c
         assert not INLINE_SCRIPT.findall(text), path
         assert not STYLE_ATTRIBUTE.findall(text), path
         assert not EVENT_HANDLER.findall(text), path
-    assert '<script type="application/ld+json">' in client.get("/organisations/harbour-university/").content.decode()
+    assert '<script type="application/ld+json">' in client.get("/en/organisations/harbour-university/").content.decode()
 
 
 def test_uploaded_logos_are_served_in_development_as_images_that_are_never_sniffed(client):

@@ -12,12 +12,12 @@ from .factories import make_guidance, make_organisation, make_programme
 pytestmark = pytest.mark.django_db
 
 PUBLIC_PAGES = [
-    "/",
-    "/organisations/",
-    "/programmes/",
-    "/guidance/",
-    "/search/",
-    "/search/?q=ai",
+    "/en/",
+    "/en/organisations/",
+    "/en/programmes/",
+    "/en/guidance/",
+    "/en/search/",
+    "/en/search/?q=ai",
     "/sitemap.xml",
     "/robots.txt",
 ]
@@ -28,7 +28,7 @@ def test_every_page_renders_with_an_empty_database(client, path):
     assert client.get(path).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/organisations/", "/programmes/", "/guidance/", "/search/"])
+@pytest.mark.parametrize("path", ["/en/", "/en/organisations/", "/en/programmes/", "/en/guidance/", "/en/search/"])
 def test_html_pages_have_title_description_canonical_and_open_graph(client, path):
     text = client.get(path).content.decode()
     assert re.search(r"<title>[^<]*HK AI Portal[^<]*</title>", text)
@@ -37,7 +37,7 @@ def test_html_pages_have_title_description_canonical_and_open_graph(client, path
     assert '<meta property="og:title"' in text and '<meta property="og:description"' in text
 
 
-@pytest.mark.parametrize("path", ["/", "/organisations/", "/guidance/"])
+@pytest.mark.parametrize("path", ["/en/", "/en/organisations/", "/en/guidance/"])
 def test_html_pages_have_landmarks_and_a_skip_link(client, path):
     text = client.get(path).content.decode()
     assert '<a class="skip-link" href="#main">' in text
@@ -47,7 +47,7 @@ def test_html_pages_have_landmarks_and_a_skip_link(client, path):
 
 def test_every_filter_control_has_a_label(client):
     make_organisation(kind="university")
-    text = client.get("/organisations/").content.decode()
+    text = client.get("/en/organisations/").content.decode()
     control_ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', text)
     assert control_ids
     for control_id in control_ids:
@@ -58,11 +58,11 @@ def test_home_page_shows_counts_latest_guidance_open_programmes_and_entry_points
     make_guidance("Newest guidance", date_published=datetime.date(2025, 4, 15))
     make_programme("Open programme", start_date=timezone.localdate() - datetime.timedelta(days=10))
     make_programme("Closed programme", start_date=datetime.date(2010, 1, 1), end_date=datetime.date(2011, 1, 1))
-    text = client.get("/").content.decode()
+    text = client.get("/en/").content.decode()
     assert "Newest guidance" in text
     assert "Open programme" in text and "Closed programme" not in text
-    assert 'href="/organisations/?kind=university"' in text
-    assert 'action="/search/"' in text
+    assert 'href="/en/organisations/?kind=university"' in text
+    assert 'action="/en/search/"' in text
 
 
 def test_sitemap_lists_only_published_items_with_lastmod(client):

@@ -3,10 +3,11 @@ import json
 from django import template
 from django.utils.dateformat import format as format_date
 from django.utils.formats import date_format, localize
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from directory.bilingual import Fallback
 from directory.choices import DatePrecision
 
 register = template.Library()
@@ -69,3 +70,19 @@ def facet_choices(facet):
             f'<span class="count">({localize(option.count)})</span></label></div>'
         )
     return mark_safe("\n".join(choices))
+
+
+@register.filter(needs_autoescape=True)
+def marked(text, layout="", autoescape=True):
+    """Show content in the reader's language; English standing in for missing Chinese says so, with lang="en".
+
+    `layout` "paragraphs" renders multi-line text (a description) as paragraphs.
+    """
+    escape_text = conditional_escape if autoescape else (lambda value: value)
+    body = mark_safe(linebreaks(text, autoescape=autoescape) if layout == "paragraphs" else escape_text(text))
+    if not isinstance(text, Fallback):
+        return body
+    note = escape(gettext("(in English: not yet translated)"))
+    if layout == "paragraphs":
+        return format_html('<div lang="en">{}</div><p class="fallback-note">{}</p>', body, note)
+    return format_html('<span lang="en">{}</span> <span class="fallback-note">{}</span>', body, note)

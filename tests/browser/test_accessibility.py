@@ -22,14 +22,14 @@ PRIMARY = "rgb(11, 92, 107)"  # #0b5c6b, the header band: proof that site.css wa
 
 # name -> (path, its h1, what must be on it for axe to check it)
 PAGES = {
-    "home": ("/", "Artificial intelligence in Hong Kong", ".search-box"),
-    "organisation-list-filtered": ("/organisations/?kind=university&sector=education", "Organisations", "a.chip"),
-    "organisation-detail": ("/organisations/harbour-university/", "Harbour University", ".related"),
-    "programme-list-filtered": ("/programmes/?state=open", "Programmes", "a.chip"),
-    "programme-detail": ("/programmes/ai-sandbox-for-schools/", "AI Sandbox for Schools", ".facts"),
-    "guidance-list-filtered": ("/guidance/?binding=voluntary&topic=privacy", "Ethics guidance", "a.chip"),
-    "guidance-detail": ("/guidance/ethical-ai-framework-2023/", "Ethical AI Framework 2023", ".notice"),
-    "search-results": ("/search/?q=university", "Search", ".search-group li"),
+    "home": ("/en/", "Artificial intelligence in Hong Kong", ".search-box"),
+    "organisation-list-filtered": ("/en/organisations/?kind=university&sector=education", "Organisations", "a.chip"),
+    "organisation-detail": ("/en/organisations/harbour-university/", "Harbour University", ".related"),
+    "programme-list-filtered": ("/en/programmes/?state=open", "Programmes", "a.chip"),
+    "programme-detail": ("/en/programmes/ai-sandbox-for-schools/", "AI Sandbox for Schools", ".facts"),
+    "guidance-list-filtered": ("/en/guidance/?binding=voluntary&topic=privacy", "Ethics guidance", "a.chip"),
+    "guidance-detail": ("/en/guidance/ethical-ai-framework-2023/", "Ethical AI Framework 2023", ".notice"),
+    "search-results": ("/en/search/?q=university", "Search", ".search-group li"),
 }
 
 

@@ -52,7 +52,7 @@ def card_titles(page):
 def test_reader_filters_organisations_by_kind_and_sector_then_returns_from_a_detail_page_with_filters_intact(
     page, universities_and_startups
 ):
-    page.goto("/organisations/")
+    page.goto("/en/organisations/")
     count = page.locator("#result-count")
     expect(count).to_have_text("5 organisations")
     expect(page.locator("ul.chips")).to_have_count(0)
@@ -73,7 +73,7 @@ def test_reader_filters_organisations_by_kind_and_sector_then_returns_from_a_det
 
     page.get_by_role("link", name="Kowloon University").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kowloon University")
-    assert urlsplit(page.url).path == "/organisations/kowloon-university/"
+    assert urlsplit(page.url).path == "/en/organisations/kowloon-university/"
 
     page.go_back()
     assert page.url == filtered_url
@@ -93,7 +93,7 @@ def test_reader_filters_organisations_by_kind_and_sector_then_returns_from_a_det
 
 
 def test_keyboard_alone_reaches_every_filter_control(page, universities_and_startups):
-    page.goto("/organisations/")
+    page.goto("/en/organisations/")
     expected = set(page.evaluate(CONTROL_KEYS))
     # Search, 2 kinds, 2 sectors, "Part of", two years and the button: a filter form that did not render would
     # make this test pass on nothing.
@@ -123,7 +123,7 @@ def test_page_number_links_keep_the_filters(page):
     make_organisation("Fintech University", kind="university").sectors.set([finance])
     make_organisation("Fintech Tutors", kind="startup").sectors.set([education])
 
-    page.goto("/organisations/?kind=startup&sector=finance")
+    page.goto("/en/organisations/?kind=startup&sector=finance")
     expect(page.locator("#result-count")).to_have_text("25 organisations")
     expect(card_titles(page)).to_have_text([f"Fintech {number:02}" for number in range(1, 21)])
 
@@ -142,7 +142,7 @@ def test_page_number_links_keep_the_filters(page):
 
 def test_on_a_phone_the_filters_wait_behind_a_filters_disclosure(phone_page, universities_and_startups):
     page = phone_page
-    page.goto("/organisations/")
+    page.goto("/en/organisations/")
     panel = page.locator("details.filter-panel")
     university = page.get_by_label("University (3)")
     expect(panel).not_to_have_attribute("open", "")

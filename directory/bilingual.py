@@ -1,0 +1,42 @@
+"""Content in the reader's language: Chinese where an editor has written it, otherwise the English, marked as such.
+
+Each translatable field has a Chinese twin named `<field>_zh_hant` on the same row (see models.py). Simplified Chinese
+pages show that Traditional text converted by OpenCC as it is read (directory/chinese.py): nothing is stored twice,
+and nothing in Simplified is ever edited separately.
+"""
+
+from django.utils.translation import get_language
+
+from .chinese import to_simplified
+
+CHINESE_SUFFIX = "_zh_hant"
+SIMPLIFIED = "zh-hans"
+
+
+class Fallback(str):
+    """English text standing in for a Chinese translation that nobody has written yet."""
+
+    lang = "en"
+
+
+def chinese_field(field):
+    return field + CHINESE_SUFFIX
+
+
+def is_chinese(language):
+    return bool(language) and language.startswith("zh")
+
+
+def localised(instance, field, language=None):
+    """Return `instance.field` in `language` (default: the active one); a Fallback where Chinese is missing."""
+    return choose(getattr(instance, field), getattr(instance, chinese_field(field)), language)
+
+
+def choose(english, chinese, language=None):
+    """Return the text of a pair that suits `language` (default: the active one), as `localised` does."""
+    language = language or get_language()
+    if not is_chinese(language):
+        return english
+    if not chinese:
+        return Fallback(english) if english else chinese
+    return to_simplified(chinese) if language == SIMPLIFIED else chinese
