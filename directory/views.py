@@ -137,7 +137,9 @@ class GuidanceDetailView(PublishedDetailView):
     list_label = _("Ethics guidance")
 
     def get_queryset(self):
-        published_guidance = Guidance.objects.published().only("title", "title_zh_hant", "slug", "date_published", "date_precision")
+        published_guidance = Guidance.objects.published().only(
+            "title", "title_zh_hant", "slug", "date_published", "date_precision"
+        )
         return (
             super()
             .get_queryset()

@@ -89,7 +89,9 @@ def test_nul_byte_parameter_is_dropped_by_redirect(client):
     assert response["Location"] == "/en/organisations/?kind=university"
 
 
-@pytest.mark.parametrize("path", ["/en/organisations/no-such-thing/", "/en/programmes/%00/", "/en/guidance/x/", "/nowhere/"])
+@pytest.mark.parametrize(
+    "path", ["/en/organisations/no-such-thing/", "/en/programmes/%00/", "/en/guidance/x/", "/nowhere/"]
+)
 def test_unknown_pages_are_a_friendly_404(client, path):
     response = client.get(path)
     assert response.status_code == 404

@@ -120,7 +120,9 @@ def test_any_query_string_gives_a_page_not_a_server_error(client, path):
     check()
 
 
-@pytest.mark.parametrize("path", ["/en/organisations/export.csv", "/en/programmes/export.csv", "/en/guidance/export.csv"])
+@pytest.mark.parametrize(
+    "path", ["/en/organisations/export.csv", "/en/programmes/export.csv", "/en/guidance/export.csv"]
+)
 def test_any_query_string_gives_an_export_not_a_server_error(path):
     client = exporter()
 

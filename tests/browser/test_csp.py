@@ -68,7 +68,13 @@ def sign_in(page, username="editor", password=PASSWORD):
 
 @pytest.mark.parametrize(
     "path",
-    ["/en/", "/en/organisations/?kind=university", "/en/organisations/harbour-university/", "/en/guidance/", "/en/search/?q=ai"],
+    [
+        "/en/",
+        "/en/organisations/?kind=university",
+        "/en/organisations/harbour-university/",
+        "/en/guidance/",
+        "/en/search/?q=ai",
+    ],
 )
 def test_public_pages_load_with_no_policy_violation_or_console_message(watched, catalogue, path):
     watched.goto(path)
