@@ -8,7 +8,7 @@ DEV_ENV := DJANGO_DEBUG=1
 PROD_ENV := DJANGO_DEBUG=0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format migrations-check serve backup restore
+.PHONY: help setup run test lint format messages serve backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ lint: setup ## Check lint, formatting and that every model change has its migrat
 format: setup ## Fix lint and formatting where ruff can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+messages: setup ## After changing interface strings: update locale/zh_Hant (needs GNU gettext), then translate and rerun
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l zh_Hant --no-obsolete --no-wrap --ignore=.venv --ignore=bench --ignore=tests
+	$(DEV_ENV) $(BIN)/python manage.py build_catalogues
 
 serve: setup ## Production: migrate, collect static files, then gunicorn (gunicorn.conf.py), debug off
 	$(PROD_ENV) $(BIN)/python manage.py migrate --no-input

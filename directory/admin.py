@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .bilingual import CHINESE_SUFFIX, chinese_field, lacks_chinese, missing_chinese
 from .choices import ExportSource, Status
 from .exports import EXPORTS_BY_MODEL, CsvExport, base_url, csv_response
 from .forms import (
@@ -49,7 +50,42 @@ class VerificationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PublishingAdmin(admin.ModelAdmin):
+class MissingChineseFilter(admin.SimpleListFilter):
+    title = _("Chinese translation")
+    parameter_name = "chinese"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("Missing Chinese")), ("complete", _("Translated"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(missing_chinese(queryset.model))
+        if self.value() == "complete":
+            return queryset.exclude(missing_chinese(queryset.model))
+        return queryset
+
+
+class BilingualAdmin(admin.ModelAdmin):
+    """English and Chinese side by side, and which items still lack Chinese (a column and a filter)."""
+
+    texts_fieldset = (
+        _("Summary and description, in English and Chinese"),
+        {"fields": (("summary", "summary_zh_hant"), ("description", "description_zh_hant"))},
+    )
+
+    @admin.display(boolean=True, description=_("Chinese"))
+    def translated(self, obj):
+        return not lacks_chinese(obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name.endswith(CHINESE_SUFFIX):
+            # Browsers and screen readers then use Chinese fonts, input and pronunciation for it.
+            field.widget.attrs["lang"] = "zh-Hant"
+        return field
+
+
+class PublishingAdmin(BilingualAdmin):
     """Drafting for editors, publishing only for those with the model's publish permission, on every path."""
 
     actions = ("publish", "unpublish", "archive")
@@ -85,7 +121,7 @@ class PublishingAdmin(admin.ModelAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "summary":
+        if db_field.name in ("summary", chinese_field("summary")):
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "maxlength": db_field.max_length})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -242,22 +278,35 @@ class ExportRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sector, Topic)
-class TaxonomyAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug")
-    search_fields = ("name", "slug")
+class TaxonomyAdmin(BilingualAdmin):
+    list_display = ("name", "name_zh_hant", "slug")
+    list_filter = (MissingChineseFilter,)
+    search_fields = ("name", "name_zh_hant", "slug")
     prepopulated_fields = {"slug": ("name",)}
+    fields = (("name", "name_zh_hant"), "slug")
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(ContentAdmin):
-    list_display = ("logo_thumbnail", "name", "kind", "status", "founded_year", "last_verified_on", "updated_at")
+    list_display = (
+        "logo_thumbnail",
+        "name",
+        "name_zh_hant",
+        "kind",
+        "status",
+        "translated",
+        "founded_year",
+        "last_verified_on",
+        "updated_at",
+    )
     list_display_links = ("name",)
-    list_filter = ("status", "kind", "sectors", VerificationFilter)
-    search_fields = ("name", "slug", "summary")
+    list_filter = ("status", "kind", "sectors", VerificationFilter, MissingChineseFilter)
+    search_fields = ("name", "name_zh_hant", "slug", "summary")
     autocomplete_fields = ("parent", "sectors")
     list_select_related = ("parent",)
     fieldsets = (
-        (None, {"fields": ("name", "slug", "kind", "parent", "sectors", "summary", "description")}),
+        (None, {"fields": (("name", "name_zh_hant"), "slug", "kind", "parent", "sectors")}),
+        BilingualAdmin.texts_fieldset,
         (_("Details"), {"fields": ("website", "founded_year", "logo")}),
         PublishingAdmin.provenance_fieldset,
     )
@@ -271,17 +320,15 @@ class OrganisationAdmin(ContentAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(ContentAdmin):
-    list_display = ("name", "kind", "lead_organisation", "status", "start_date", "end_date", "updated_at")
-    list_filter = ("status", "kind", "sectors", VerificationFilter)
-    search_fields = ("name", "slug", "summary", "lead_organisation__name")
+    list_display = ("name", "kind", "lead_organisation", "status", "translated", "start_date", "end_date", "updated_at")
+    list_filter = ("status", "kind", "sectors", VerificationFilter, MissingChineseFilter)
+    search_fields = ("name", "name_zh_hant", "slug", "summary", "lead_organisation__name")
     autocomplete_fields = ("lead_organisation", "partners", "sectors")
     list_select_related = ("lead_organisation",)
     date_hierarchy = "start_date"
     fieldsets = (
-        (
-            None,
-            {"fields": ("name", "slug", "kind", "lead_organisation", "partners", "sectors", "summary", "description")},
-        ),
+        (None, {"fields": (("name", "name_zh_hant"), "slug", "kind", "lead_organisation", "partners", "sectors")}),
+        BilingualAdmin.texts_fieldset,
         (_("Dates and links"), {"fields": ("start_date", "end_date", "dates_precision", "website")}),
         PublishingAdmin.provenance_fieldset,
     )
@@ -289,7 +336,7 @@ class ProgrammeAdmin(ContentAdmin):
 
 @admin.register(Guidance)
 class GuidanceAdmin(ContentAdmin):
-    list_display = ("title", "publisher", "kind", "binding", "status", "date_published", "updated_at")
+    list_display = ("title", "publisher", "kind", "binding", "status", "translated", "date_published", "updated_at")
     list_filter = (
         "status",
         "kind",
@@ -298,8 +345,9 @@ class GuidanceAdmin(ContentAdmin):
         "sectors",
         ("publisher", admin.RelatedOnlyFieldListFilter),
         VerificationFilter,
+        MissingChineseFilter,
     )
-    search_fields = ("title", "slug", "summary", "publisher__name")
+    search_fields = ("title", "title_zh_hant", "slug", "summary", "publisher__name")
     autocomplete_fields = ("publisher", "topics", "sectors", "supersedes")
     list_select_related = ("publisher",)
     date_hierarchy = "date_published"
@@ -308,19 +356,10 @@ class GuidanceAdmin(ContentAdmin):
         (
             None,
             {
-                "fields": (
-                    "title",
-                    "slug",
-                    "publisher",
-                    "kind",
-                    "topics",
-                    "sectors",
-                    "binding",
-                    "summary",
-                    "description",
-                )
+                "fields": (("title", "title_zh_hant"), "slug", "publisher", "kind", "topics", "sectors", "binding"),
             },
         ),
+        BilingualAdmin.texts_fieldset,
         (_("Document"), {"fields": ("date_published", "date_precision", "document_url", "supersedes")}),
         PublishingAdmin.provenance_fieldset,
     )

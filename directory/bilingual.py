@@ -5,6 +5,7 @@ pages show that Traditional text converted by OpenCC as it is read (directory/ch
 and nothing in Simplified is ever edited separately.
 """
 
+from django.db.models import Q
 from django.utils.translation import get_language
 
 from .chinese import to_simplified
@@ -40,3 +41,17 @@ def choose(english, chinese, language=None):
     if not chinese:
         return Fallback(english) if english else chinese
     return to_simplified(chinese) if language == SIMPLIFIED else chinese
+
+
+def missing_chinese(model):
+    """A condition matching rows with English text in a translatable field whose Chinese twin is still empty."""
+    return Q(
+        *[~Q(**{field: ""}) & Q(**{chinese_field(field): ""}) for field in model.translated_fields],
+        _connector=Q.OR,
+    )
+
+
+def lacks_chinese(instance):
+    return any(
+        getattr(instance, field) and not getattr(instance, chinese_field(field)) for field in instance.translated_fields
+    )

@@ -52,6 +52,8 @@ def chinese_search_indexes(prefix, name_field):
 
 
 class Taxonomy(models.Model):
+    translated_fields = ("name",)
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     name_zh_hant = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, unique=True, blank=True)
@@ -89,6 +91,8 @@ class Publishable(models.Model):
     """What every piece of content shares: a slug, a publication status, timestamps and provenance."""
 
     slug_source_field = "name"
+    # Each has a Chinese twin, <field>_zh_hant (directory/bilingual.py).
+    translated_fields = ("name", "summary", "description")
 
     slug = models.SlugField(
         _("slug"),
@@ -333,6 +337,7 @@ class Programme(Publishable):
 
 class Guidance(Publishable):
     slug_source_field = "title"
+    translated_fields = ("title", "summary", "description")
     kind_choices = GuidanceKind
 
     title = models.CharField(_("title"), max_length=300)

@@ -24,11 +24,12 @@ CONTENT = {"organisation": "organisations", "programme": "programmes", "guidance
 PROVENANCE = "source_url,last_verified_on,status,published_at,created_at,updated_at"
 # As documented in README.md: changing a header breaks every spreadsheet and script that reads these files.
 HEADERS = {
-    "organisation": "id,name,slug,url,kind,parent,sectors,summary,description,founded_year,website," + PROVENANCE,
-    "programme": "id,name,slug,url,kind,lead_organisation,partners,sectors,start_date,end_date,dates_precision,"
-    "summary,description,website," + PROVENANCE,
-    "guidance": "id,title,slug,url,kind,publisher,topics,sectors,binding,date_published,date_precision,supersedes,"
-    "document_url,summary,description," + PROVENANCE,
+    "organisation": "id,name,name_zh_hant,slug,url,kind,parent,sectors,summary,summary_zh_hant,description,"
+    "description_zh_hant,founded_year,website," + PROVENANCE,
+    "programme": "id,name,name_zh_hant,slug,url,kind,lead_organisation,partners,sectors,start_date,end_date,"
+    "dates_precision,summary,summary_zh_hant,description,description_zh_hant,website," + PROVENANCE,
+    "guidance": "id,title,title_zh_hant,slug,url,kind,publisher,topics,sectors,binding,date_published,date_precision,"
+    "supersedes,document_url,summary,summary_zh_hant,description,description_zh_hant," + PROVENANCE,
 }
 
 
@@ -302,10 +303,12 @@ def test_stored_values_and_chinese_text_survive_a_round_trip(exporter_client):
     sectors = [make_sector("公共服務"), make_sector("Finance")]
     parent = make_organisation("香港大學")
     organisation = make_organisation(
-        "個人資料私隱專員公署",
+        "Office of the Privacy Commissioner for Personal Data",
+        name_zh_hant="個人資料私隱專員公署",
         kind="regulator",
         parent=parent,
-        summary='保障個人資料私隱。 A summary with "quotes", commas; and semicolons.',
+        summary='Protects personal data. A summary with "quotes", commas; and semicolons.',
+        summary_zh_hant="保障個人資料私隱，「監察」及推廣。",
         description="第一段。\r\nSecond paragraph,\nwith a line feed.",
         website="https://www.pcpd.org.hk",
         founded_year=1996,
@@ -317,14 +320,17 @@ def test_stored_values_and_chinese_text_survive_a_round_trip(exporter_client):
     exported = next(row for row in rows(export(exporter_client, "organisation")) if row["id"] == str(organisation.pk))
     assert exported == {
         "id": str(organisation.pk),
-        "name": "個人資料私隱專員公署",
+        "name": "Office of the Privacy Commissioner for Personal Data",
+        "name_zh_hant": "個人資料私隱專員公署",
         "slug": organisation.slug,
         "url": f"http://testserver{organisation.get_absolute_url()}",
         "kind": "regulator",
         "parent": "香港大學",
         "sectors": "Finance; 公共服務",
         "summary": organisation.summary,
+        "summary_zh_hant": "保障個人資料私隱，「監察」及推廣。",
         "description": organisation.description,
+        "description_zh_hant": "",
         "founded_year": "1996",
         "website": organisation.website,
         "source_url": organisation.source_url,

@@ -3,7 +3,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from directory.choices import Status
 
@@ -80,7 +80,11 @@ def test_sitemap_lists_only_published_items_with_lastmod(client):
         xml = client.get(section).content.decode()
         urls += re.findall(r"<loc>http://testserver([^<]+)</loc>", xml)
         assert xml.count("<lastmod>") == xml.count("<loc>")
-    assert sorted(urls) == sorted(item.get_absolute_url() for item in (visible, programme, guidance))
+    expected = []
+    for language in ("en", "zh-hant", "zh-hans"):
+        with translation.override(language):
+            expected += [item.get_absolute_url() for item in (visible, programme, guidance)]
+    assert sorted(urls) == sorted(expected)
 
 
 def test_robots_txt_points_to_the_sitemap(client):

@@ -42,7 +42,8 @@ def as_precise_as(value, precision):
 @register.simple_tag
 def facet_select_options(facet):
     """Render a facet's <option>s, "Any" first, each with its count."""
-    options = [f'<option value="">{escape(gettext("Any"))}</option>']
+    any_label = escape(gettext("Any"))
+    options = [f'<option value="">{any_label}</option>']
     options += [
         f'<option value="{escape(option.value)}"{" selected" if option.selected else ""}>'
         f"{escape(option.label)} ({localize(option.count)})</option>"
@@ -58,9 +59,10 @@ def facet_choices(facet):
     choices = []
     if layout == "radio":
         checked = "" if facet["active"] else " checked"
+        any_label = escape(gettext("Any"))
         choices.append(
             f'<div class="choice"><input type="radio" id="filter-{name}-any" name="{name}" value=""{checked}>'
-            f'<label for="filter-{name}-any">{escape(gettext("Any"))}</label></div>'
+            f'<label for="filter-{name}-any">{any_label}</label></div>'
         )
     for number, option in enumerate(facet["options"], start=1):
         checked = " checked" if option.selected else ""

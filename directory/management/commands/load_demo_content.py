@@ -13,6 +13,11 @@ from directory.models import Guidance, Organisation, Programme, Sector, Topic
 DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo_content.json"
 
 
+def _names(row):
+    """The name in English and, where the facts give it, in Chinese (empty otherwise: pages fall back to English)."""
+    return {"name": row["name"], "name_zh_hant": row.get("name_zh_hant", "")}
+
+
 def _date(value):
     return datetime.date.fromisoformat(value) if value else None
 
@@ -32,13 +37,13 @@ class Command(BaseCommand):
         self.update = update
         self.touched = set()
         self.now = timezone.now()
-        sectors = {row["slug"]: self._upsert(Sector, row["slug"], {"name": row["name"]}) for row in data["sectors"]}
-        topics = {row["slug"]: self._upsert(Topic, row["slug"], {"name": row["name"]}) for row in data["topics"]}
+        sectors = {row["slug"]: self._upsert(Sector, row["slug"], _names(row)) for row in data["sectors"]}
+        topics = {row["slug"]: self._upsert(Topic, row["slug"], _names(row)) for row in data["topics"]}
 
         organisations = {}
         for row in data["organisations"]:
             fields = {
-                "name": row["name"],
+                **_names(row),
                 "kind": row["kind"],
                 "summary": row["summary"],
                 "website": row["website"],
@@ -53,7 +58,7 @@ class Command(BaseCommand):
 
         for row in data["programmes"]:
             fields = {
-                "name": row["name"],
+                **_names(row),
                 "kind": row["kind"],
                 "lead_organisation": organisations.get(row["lead_organisation"]),
                 "start_date": _date(row["start_date"]),
@@ -73,6 +78,7 @@ class Command(BaseCommand):
         for row in data["guidance"]:
             fields = {
                 "title": row["title"],
+                "title_zh_hant": row["title_zh_hant"],
                 "publisher": organisations[row["publisher"]],
                 "kind": row["kind"],
                 "binding": row["binding"],
