@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -253,3 +254,19 @@ def test_pages_are_cached_per_language(client, catalogue, settings):
     assert "<h1>Office of the Privacy Commissioner for Personal Data</h1>" in english
     assert "<h1>個人資料私隱專員公署</h1>" in chinese
     assert text_of(client.get("/en/organisations/pcpd/")) == english
+
+
+def test_untranslated_names_in_lists_of_links_carry_their_language(client, catalogue):
+    make_programme("Data Lab Scheme", lead_organisation=catalogue["pcpd"])
+    text = text_of(client.get("/zh-hant/organisations/pcpd/"))
+    assert '<span lang="en">Data Lab Scheme</span></a>' in text
+    assert ">人工智能沙盒</a>" in text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm indexes exist only on PostgreSQL")
+def test_chinese_text_has_trigram_indexes_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE %s", ["%_zh_trgm"])
+        indexes = dict(cursor.fetchall())
+    assert len(indexes) == 6
+    assert all("gin_trgm_ops" in definition for definition in indexes.values())

@@ -78,12 +78,15 @@ def facet_choices(facet):
 def marked(text, layout="", autoescape=True):
     """Show content in the reader's language; English standing in for missing Chinese says so, with lang="en".
 
-    `layout` "paragraphs" renders multi-line text (a description) as paragraphs.
+    `layout` "paragraphs" renders multi-line text (a description) as paragraphs; "lang" only marks the language,
+    for names in lists of links, where a note on every one would drown the list.
     """
     escape_text = conditional_escape if autoescape else (lambda value: value)
     body = mark_safe(linebreaks(text, autoescape=autoescape) if layout == "paragraphs" else escape_text(text))
     if not isinstance(text, Fallback):
         return body
+    if layout == "lang":
+        return format_html('<span lang="en">{}</span>', body)
     note = escape(gettext("(in English: not yet translated)"))
     if layout == "paragraphs":
         return format_html('<div lang="en">{}</div><p class="fallback-note">{}</p>', body, note)
