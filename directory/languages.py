@@ -11,7 +11,8 @@ def html_lang(code):
 
 
 def language_links(request):
-    """Template context: `language_links`, this page (path and query) in each language, and `html_lang`."""
+    """Template context: `language_links`, this page (path and query) in each language; `html_lang`; and
+    `any_language_url`, the page's unprefixed address, which redirects to the reader's language."""
     current = get_language()
     query = request.META.get("QUERY_STRING", "")
     links = []
@@ -26,4 +27,11 @@ def language_links(request):
                 "current": code == current,
             }
         )
-    return {"language_links": links, "html_lang": html_lang(current or settings.LANGUAGE_CODE)}
+    prefix = f"/{current}/"
+    # The unprefixed path picks the reader's language itself: what hreflang calls the default.
+    default = "/" + request.path.removeprefix(prefix) if request.path.startswith(prefix) else None
+    return {
+        "language_links": links,
+        "html_lang": html_lang(current or settings.LANGUAGE_CODE),
+        "any_language_url": f"{default}?{query}" if default and query else default,
+    }

@@ -132,6 +132,7 @@ def test_pages_name_their_alternates_in_every_language(client, catalogue):
     text = text_of(client.get("/zh-hant/guidance/ethics/"))
     for language, tag in [("en", "en"), ("zh-hant", "zh-Hant"), ("zh-hans", "zh-Hans")]:
         assert f'<link rel="alternate" hreflang="{tag}" href="http://testserver/{language}/guidance/ethics/">' in text
+    assert '<link rel="alternate" hreflang="x-default" href="http://testserver/guidance/ethics/">' in text
 
 
 def test_chinese_page_shows_the_chinese_text_of_a_translated_item(client, catalogue):
@@ -270,3 +271,11 @@ def test_chinese_text_has_trigram_indexes_on_postgresql():
         indexes = dict(cursor.fetchall())
     assert len(indexes) == 6
     assert all("gin_trgm_ops" in definition for definition in indexes.values())
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("zh-hant", "找不到網頁"), ("zh-hans", "找不到网页"), ("en", "Page not found")]
+)
+def test_missing_pages_say_so_in_the_language_of_their_address(client, language, heading):
+    response = client.get(f"/{language}/organisations/no-such-organisation/")
+    assert response.status_code == 404 and heading in response.content.decode()
