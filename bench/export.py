@@ -20,7 +20,7 @@ from pathlib import Path
 
 import _server
 
-EXPORT = "/organisations/export.csv"
+EXPORT = "/en/organisations/export.csv"
 RATIO_TARGET = 0.15
 MEMORY_TARGET_MB = 30
 MEMORY_SIZES = (10_000, 1_000_000)

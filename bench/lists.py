@@ -18,9 +18,9 @@ from pathlib import Path
 import _server
 
 BASELINE = "/robots.txt"
-LIST = "/organisations/"
+LIST = "/en/organisations/"
 # Matches the vocabulary of generate_synthetic_content: about 8% universities (most in education), 4% robotics.
-FILTERED = "/organisations/?kind=university&sector=education&q=robotics"
+FILTERED = "/en/organisations/?kind=university&sector=education&q=robotics"
 TARGETS = {LIST: 0.03, FILTERED: 0.02}
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
 

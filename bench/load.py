@@ -58,10 +58,10 @@ def sample_paths():
 
     detail = synthetic(Organisation).published().order_by("slug").first()
     return [
-        "/",
-        "/organisations/",
-        "/organisations/?kind=university&sector=education",
-        "/search/?q=robotics",
+        "/en/",
+        "/en/organisations/",
+        "/en/organisations/?kind=university&sector=education",
+        "/en/search/?q=robotics",
         detail.get_absolute_url(),
     ]
 
