@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -71,12 +72,20 @@ def free_port():
 
 def get(url, timeout=30):
     """Return the status code of a GET on `url`, whatever it is."""
+    return landing(url, timeout)[0]
+
+
+def landing(url, timeout=30):
+    """Return the status code of a GET on `url` and the path (with its query) it ends on once redirects are followed,
+    such as the language prefix an unprefixed address is sent to."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             response.read()
-            return response.status
+            status, final = response.status, response.geturl()
     except urllib.error.HTTPError as error:
-        return error.code
+        status, final = error.code, error.geturl()
+    parts = urllib.parse.urlsplit(final)
+    return status, parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 @contextlib.contextmanager

@@ -89,15 +89,17 @@ def main():
     try:
         _server.build_database(environment(False, redis), args.organisations)
         _server.setup_django(environment(False, redis))
-        paths = sample_paths()
-        script = mix_script(paths, workdir)
         results = {}
         for label, page_cache in (("before caching", False), ("after caching", True)):
             with _server.gunicorn(environment(page_cache, redis), workers=2) as base_url:
-                for path in [BASELINE, *paths]:
-                    if _server.get(base_url + path) != 200:
+                landings = {path: _server.landing(base_url + path) for path in [BASELINE, *sample_paths()]}
+                for path, (status, _landed) in landings.items():
+                    if status != 200:
                         print(f"GET {path} did not answer 200: not measuring.", file=sys.stderr)
                         return 1
+                # The pages themselves, not the redirects to them (to a language prefix, say): wrk follows none.
+                paths = [landed for path, (_status, landed) in landings.items() if path != BASELINE]
+                script = mix_script(paths, workdir)
                 print(f"wrk {label}: {BASELINE}, then the mix of {len(paths)} pages, {args.duration} s each ...")
                 baseline = run_wrk(base_url + BASELINE, args.duration, args.connections)
                 results[label] = (baseline, run_wrk(base_url + "/", args.duration, args.connections, script))
