@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -279,3 +280,15 @@ def test_chinese_text_has_trigram_indexes_on_postgresql():
 def test_missing_pages_say_so_in_the_language_of_their_address(client, language, heading):
     response = client.get(f"/{language}/organisations/no-such-organisation/")
     assert response.status_code == 404 and heading in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["organisation-list", "programme-list", "guidance-list", "home", "search"])
+def test_chinese_pages_run_no_more_queries_than_english_ones(client, catalogue, name):
+    params = {"q": "ai"} if name == "search" else {}
+    text_of(client.get(url(name, "en"), params))  # counts shared by every language are now cached
+    counts = []
+    for language in LANGUAGES:
+        with CaptureQueriesContext(connection) as queries:
+            text_of(client.get(url(name, language), params))
+        counts.append(len(queries))
+    assert counts[1] == counts[2] == counts[0], counts
