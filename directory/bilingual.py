@@ -17,8 +17,6 @@ SIMPLIFIED = "zh-hans"
 class Fallback(str):
     """English text standing in for a Chinese translation that nobody has written yet."""
 
-    lang = "en"
-
 
 def chinese_field(field):
     return field + CHINESE_SUFFIX

@@ -20,7 +20,6 @@ def language_links(request):
         url = translate_url(request.path, code)
         links.append(
             {
-                "code": code,
                 "name": name,
                 "lang": html_lang(code),
                 "url": f"{url}?{query}" if query else url,
