@@ -33,23 +33,35 @@ class Facet:
         self.limit = limit
         self.by_label = by_label
 
+    @property
+    def fields(self):
+        """The lookup, then the lookups of its label's (English, Chinese) pair, if it has one."""
+        return [self.lookup, *([self.label_lookup, chinese_field(self.label_lookup)] if self.label_lookup else [])]
+
+    def label(self, row):
+        return tuple(row[field] for field in self.fields[1:])
+
     def counts(self, queryset):
         """Return {value: (label, count)} for the values present in `queryset`.
 
         A label read from the database is an (English, Chinese) pair, so counts can be shared by every language.
         """
-        labels = [self.label_lookup, chinese_field(self.label_lookup)] if self.label_lookup else []
-        fields = [self.lookup, *labels]
         rows = (
             queryset.order_by()
             .filter(**{f"{self.lookup}__isnull": False})
-            .values(*fields)
+            .values(*self.fields)
             .annotate(n=Count("pk"))
-            .order_by("-n", *fields)
+            .order_by("-n", *self.fields)
         )
         if self.limit:
             rows = rows[: self.limit]
-        return {str(row[self.lookup]): (tuple(row[label] for label in labels), row["n"]) for row in rows}
+        return {str(row[self.lookup]): (self.label(row), row["n"]) for row in rows}
+
+    def ranked(self, totals):
+        """Return {value: (label, count)} from `totals` in the order of counts(): most results first, then by value;
+        at most `limit` of them."""
+        ordered = sorted(totals.items(), key=lambda item: (-item[1][1], item[0]))
+        return {str(value): entry for value, entry in ordered[: self.limit]}
 
     def options(self, counts, selected):
         """Return the options worth showing: those with results, and the selected ones whatever their count."""
@@ -67,6 +79,28 @@ class Facet:
         ]
         shown = {option.value for option in options}
         return options + [Option(value, value, 0, True) for value in sorted(selected - shown)]
+
+
+def count_together(queryset, facets, selected):
+    """Count several facets in one GROUP BY over `queryset`, which applies none of their filters: each facet counts
+    the rows whose values for the others are among those selected there (any value where none is), exactly as its
+    own query within the other filters would. Return {name: counts as Facet.counts returns them}.
+
+    `facets` is {name: Facet}, `selected` {name: set of the values chosen, as in the URL}. Only for lookups with one
+    value per item (a field, or through foreign keys: no many-to-many), whose filters keep exactly the items with
+    a chosen value.
+    """
+    fields = list(dict.fromkeys(field for facet in facets.values() for field in facet.fields))
+    totals = {name: {} for name in facets}
+    for row in queryset.order_by().values(*fields).annotate(n=Count("pk")):
+        # Whether the row's items pass each facet's filter.
+        passes = {name: not chosen or str(row[facets[name].lookup]) in chosen for name, chosen in selected.items()}
+        for name, facet in facets.items():
+            value = row[facet.lookup]
+            if value is not None and all(passes[other] for other in facets if other != name):
+                label, count = totals[name].get(value, (facet.label(row), 0))
+                totals[name][value] = (label, count + row["n"])
+    return {name: facet.ranked(totals[name]) for name, facet in facets.items()}
 
 
 class ConditionFacet(Facet):

@@ -20,8 +20,13 @@ def directory():
     finance, education, health = (make_sector(n, slug=n.lower()) for n in ("Finance", "Education", "Health"))
     privacy, fairness = make_topic("Privacy", slug="privacy"), make_topic("Fairness", slug="fairness")
     universities = [make_organisation(f"University {i}", kind="university", founded_year=1950 + i) for i in range(3)]
-    regulator = make_organisation("Regulator", kind="regulator", founded_year=1993)
+    regulator = make_organisation("Regulator", kind="regulator", founded_year=1993, summary="Sets AI ethics rules.")
     startup = make_organisation("Startup", kind="startup", founded_year=2020, parent=universities[0])
+    # Found by a search for "ethics", with the regulator and the second university (below).
+    make_organisation("Spinout", kind="startup", parent=universities[1], summary="Audits ethics.")
+    make_organisation("Lab", kind="research_centre", parent=universities[1], summary="Ethics research.")
+    universities[1].summary = "Teaches ethics."
+    universities[1].save()
     universities[0].sectors.set([education, finance])
     universities[1].sectors.set([education])
     regulator.sectors.set([finance])
@@ -46,6 +51,13 @@ CASES = [
     ("organisation", {"kind": "university"}, "sector"),
     ("organisation", {"kind": ["university", "startup"], "year_min": 1951}, "sector"),
     ("organisation", {"sector": ["education", "health"]}, "parent"),
+    ("organisation", {"sector": "finance", "kind": "startup"}, "parent"),
+    ("organisation", {"q": "ethics"}, "kind"),
+    ("organisation", {"q": "ethics"}, "parent"),
+    ("organisation", {"q": "ethics", "kind": "startup"}, "parent"),
+    ("organisation", {"q": "ethics", "kind": ["startup", "university"]}, "kind"),
+    ("organisation", {"q": "ethics", "parent": "university-1"}, "kind"),
+    ("organisation", {"q": "ethics", "parent": "university-1", "kind": "startup"}, "parent"),
     ("programme", {}, "kind"),
     ("programme", {"sector": "finance"}, "organisation"),
     ("programme", {"kind": "sandbox"}, "state"),
@@ -55,6 +67,8 @@ CASES = [
     ("guidance", {"binding": "voluntary"}, "topic"),
     ("guidance", {"publisher": "regulator"}, "state"),
     ("guidance", {"topic": ["privacy", "fairness"]}, "sector"),
+    ("guidance", {"q": "guidance", "topic": "fairness"}, "publisher"),
+    ("guidance", {"q": "guidance", "publisher": "regulator"}, "kind"),
 ]
 
 

@@ -69,3 +69,10 @@ def test_detail_pages_run_a_bounded_number_of_queries(client, django_assert_max_
     for item in (organisation, make_programme(lead_organisation=organisation), guidance):
         with django_assert_max_num_queries(10):
             assert client.get(item.get_absolute_url()).status_code == 200
+
+
+def test_within_a_search_kind_and_parent_are_counted_in_one_query(client, django_assert_max_num_queries):
+    populate(5)
+    # Kind and parent together, sectors, the page, the page's sectors: the search is run by each.
+    with django_assert_max_num_queries(4):
+        client.get(reverse("directory:organisation-list"), {"q": "org", "kind": "university"})
