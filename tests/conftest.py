@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings as project_settings
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +22,12 @@ def page_cache_off(settings):
     """Most tests inspect response.context, which a page served from the cache has not: tests/test_page_cache.py
     turns the cache back on to test it."""
     settings.PAGE_CACHE = False
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in English: a request to a /zh-hant/ or /zh-hans/ page leaves its language active in the test
+    client's thread, and reverse() in the next test would build Chinese addresses."""
+    translation.activate(project_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(project_settings.LANGUAGE_CODE)
