@@ -60,7 +60,12 @@ class FacetedFilterSet(django_filters.FilterSet):
         self.filters["sort"].extra["choices"] = [(value, label) for value, (label, _ordering) in self.sorts.items()]
 
     def filter_search(self, queryset, name, value):
-        return search(queryset, value.strip(), self.search_fields) if value.strip() else queryset
+        return search(queryset, value.strip(), self.search_fields, self.search_hits) if value.strip() else queryset
+
+    @cached_property
+    def search_hits(self):
+        # Shared by the rows' query and every facet's: see search().
+        return {}
 
     def filter_nothing(self, queryset, name, value):
         return queryset

@@ -7,6 +7,8 @@ Chinese words: substring matching of the Chinese text (full-text search does not
 query's Hong Kong forms (directory/chinese.py), so 私隐 and 隐私 find 私隱; a pg_trgm index serves it on PostgreSQL.
 """
 
+import json
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
 from django.db.models import Q
@@ -25,34 +27,46 @@ def search_vector(*fields):
     return SearchVector(*fields, config=SEARCH_CONFIG)
 
 
-def search(queryset, text, fields):
-    """Return `queryset` narrowed to items matching every word of `text`; on PostgreSQL annotated `search_rank`."""
+def search(queryset, text, fields, hits=None):
+    """Return `queryset` narrowed to items matching every word of `text`; on PostgreSQL annotated `search_rank`.
+
+    `hits`, a dict kept for one request, lets every query of a page (the rows, each facet's counts) reuse the ids
+    that SQLite's trigram index gave the first, rather than match the index again for each.
+    """
     words = text.split()
     chinese_words = [word for word in words if has_chinese(word)]
     other_words = [word for word in words if not has_chinese(word)]
     if other_words:
-        queryset = _search_words(queryset, other_words, fields)
+        queryset = _search_words(queryset, other_words, fields, hits)
     for word in chinese_words:
-        queryset = _search_chinese_word(queryset, word, [chinese_field(field) for field in fields])
+        queryset = _search_chinese_word(queryset, word, [chinese_field(field) for field in fields], hits)
     return queryset
 
 
-def _search_chinese_word(queryset, word, fields):
+def _search_chinese_word(queryset, word, fields, hits):
     forms = query_variants(word)
     if connections[queryset.db].vendor == "sqlite" and all(len(form) >= TRIGRAM for form in forms):
-        return queryset.filter(pk__in=_fts_rowids(queryset.model, fields, forms, " OR "))
+        return queryset.filter(pk__in=_fts_rowids(queryset, fields, forms, " OR ", hits))
     matches = [(f"{field}__contains", form) for form in forms for field in fields]
     return queryset.filter(Q.create(matches, connector=Q.OR))
 
 
-def _fts_rowids(model, columns, phrases, operator):
+def _fts_rowids(queryset, columns, phrases, operator, hits):
     """The ids of rows whose `columns` contain the `phrases` (joined by AND or OR), from SQLite's trigram index."""
-    table = fts_table(model._meta.db_table)
+    table = fts_table(queryset.model._meta.db_table)
     quoted = operator.join('"{}"'.format(phrase.replace('"', '""')) for phrase in phrases)
-    return RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [f"{{{' '.join(columns)}}} : ({quoted})"])
+    match = (f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [f"{{{' '.join(columns)}}} : ({quoted})"])
+    if hits is None:
+        return RawSQL(*match)
+    key = (queryset.db, *match[1], table)
+    if key not in hits:
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(*match)
+            hits[key] = json.dumps([row[0] for row in cursor.fetchall()])
+    return RawSQL("SELECT value FROM json_each(%s)", [hits[key]])
 
 
-def _search_words(queryset, words, fields):
+def _search_words(queryset, words, fields, hits):
     if connections[queryset.db].vendor == "postgresql":
         query = SearchQuery(" ".join(words), config=SEARCH_CONFIG, search_type="websearch")
         vector = search_vector(*fields)
@@ -61,7 +75,7 @@ def _search_words(queryset, words, fields):
         )
     long_words = [word for word in words if len(word) >= TRIGRAM]
     if long_words:
-        queryset = queryset.filter(pk__in=_fts_rowids(queryset.model, fields, long_words, " AND "))
+        queryset = queryset.filter(pk__in=_fts_rowids(queryset, fields, long_words, " AND ", hits))
     for word in words:
         if len(word) < TRIGRAM:
             queryset = queryset.filter(Q.create([(f"{field}__icontains", word) for field in fields], connector=Q.OR))

@@ -73,6 +73,7 @@ def test_detail_pages_run_a_bounded_number_of_queries(client, django_assert_max_
 
 def test_within_a_search_kind_and_parent_are_counted_in_one_query(client, django_assert_max_num_queries):
     populate(5)
-    # Kind and parent together, sectors, the page, the page's sectors: the search is run by each.
-    with django_assert_max_num_queries(4):
+    # Kind and parent together, sectors, the page, the page's sectors; on SQLite, first, the search's hits in the
+    # trigram index, which the others then reuse.
+    with django_assert_max_num_queries(4 if connection.vendor == "postgresql" else 5):
         client.get(reverse("directory:organisation-list"), {"q": "org", "kind": "university"})
