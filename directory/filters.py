@@ -58,14 +58,11 @@ class FacetedFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["sort"].extra["choices"] = [(value, label) for value, (label, _ordering) in self.sorts.items()]
+        # The search's hits, shared by the rows' query and every facet's: see search().
+        self.search_hits = {}
 
     def filter_search(self, queryset, name, value):
         return search(queryset, value.strip(), self.search_fields, self.search_hits) if value.strip() else queryset
-
-    @cached_property
-    def search_hits(self):
-        # Shared by the rows' query and every facet's: see search().
-        return {}
 
     def filter_nothing(self, queryset, name, value):
         return queryset
