@@ -2,6 +2,8 @@ import pytest
 from django.conf import settings as project_settings
 from django.utils import translation
 
+from .factories import make_user
+
 
 @pytest.fixture(autouse=True)
 def plain_static_storage(settings):
@@ -31,3 +33,10 @@ def default_language():
     translation.activate(project_settings.LANGUAGE_CODE)
     yield
     translation.activate(project_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def editor_client(client):
+    """A client signed in as a member of the Editors group."""
+    client.force_login(make_user(groups=["Editors"]))
+    return client

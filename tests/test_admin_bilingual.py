@@ -7,16 +7,10 @@ from django.urls import reverse
 
 from directory.models import Guidance, Organisation
 
-from .factories import make_guidance, make_organisation, make_programme, make_sector, make_user
+from .factories import make_guidance, make_organisation, make_programme, make_sector
 from .test_admin_publishing import organisation_form
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_user(groups=["Editors"]))
-    return client
 
 
 @pytest.mark.parametrize(

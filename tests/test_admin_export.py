@@ -20,12 +20,6 @@ def exporter_client(client):
 
 
 @pytest.fixture
-def editor_client(client):
-    client.force_login(make_user(groups=["Editors"]))
-    return client
-
-
-@pytest.fixture
 def organisations():
     finance = make_sector("Finance", slug="finance")
     items = {

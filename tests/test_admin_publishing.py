@@ -27,12 +27,6 @@ def organisation_form(**overrides):
 
 
 @pytest.fixture
-def editor_client(client):
-    client.force_login(make_user(groups=["Editors"]))
-    return client
-
-
-@pytest.fixture
 def publisher_client(client):
     client.force_login(make_user(groups=["Publishers"]))
     return client
