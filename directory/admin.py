@@ -68,6 +68,9 @@ class MissingChineseFilter(admin.SimpleListFilter):
 class BilingualAdmin(admin.ModelAdmin):
     """English and Chinese side by side, and which items still lack Chinese (a column and a filter)."""
 
+    class Media:
+        css = {"all": ("css/admin-bilingual.css",)}
+
     texts_fieldset = (
         _("Summary and description, in English and Chinese"),
         {"fields": (("summary", "summary_zh_hant"), ("description", "description_zh_hant"))},

@@ -96,6 +96,9 @@ def test_the_admin_works_under_the_policy(watched, catalogue):
     assert problems(watched) == []
 
     watched.goto(f"/admin/directory/organisation/{catalogue.pk}/change/")
+    # English and Chinese side by side (css/admin-bilingual.css), on one row on a laptop screen.
+    english, chinese = (watched.locator(f"#id_{name}").bounding_box() for name in ("name", "name_zh_hant"))
+    assert english["y"] == chinese["y"] and chinese["x"] > english["x"] + english["width"]
     # The autocomplete widget (select2) opens and searches.
     watched.click("#id_sectors + .select2 .select2-selection")
     expect(watched.locator(".select2-results__option", has_text="Education")).to_be_visible()
