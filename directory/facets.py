@@ -1,9 +1,10 @@
 """Facet counts: for each filter choice, how many results it would give within the other active filters."""
 
+import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Min
+from django.db.models import Aggregate, Count, Min, TextField
 from django.utils import timezone
 
 from .bilingual import chinese_field, choose
@@ -81,10 +82,11 @@ class Facet:
         return options + [Option(value, value, 0, True) for value in sorted(selected - shown)]
 
 
-def count_together(queryset, facets, selected):
+def count_together(queryset, facets, selected, collect_ids=False):
     """Count several facets in one GROUP BY over `queryset`, which applies none of their filters: each facet counts
     the rows whose values for the others are among those selected there (any value where none is), exactly as its
-    own query within the other filters would. Return {name: counts as Facet.counts returns them}.
+    own query within the other filters would. Return {name: counts as Facet.counts returns them}, and, with
+    `collect_ids` (SQLite only), the ids of the items that pass every facet's selection too (None without).
 
     `facets` is {name: Facet}, `selected` {name: set of the values chosen, as in the URL}. Only for lookups with one
     value per item (a field, or through foreign keys: no many-to-many), whose filters keep exactly the items with
@@ -92,7 +94,9 @@ def count_together(queryset, facets, selected):
     """
     fields = list(dict.fromkeys(field for facet in facets.values() for field in facet.fields))
     totals = {name: {} for name in facets}
-    for row in queryset.order_by().values(*fields).annotate(n=Count("pk")):
+    aggregates = {"n": Count("pk")} | ({"ids": JSONGroupArray("pk")} if collect_ids else {})
+    ids = [] if collect_ids else None
+    for row in queryset.order_by().values(*fields).annotate(**aggregates):
         # Whether the row's items pass each facet's filter.
         passes = {name: not chosen or str(row[facets[name].lookup]) in chosen for name, chosen in selected.items()}
         for name, facet in facets.items():
@@ -100,7 +104,16 @@ def count_together(queryset, facets, selected):
             if value is not None and all(passes[other] for other in facets if other != name):
                 label, count = totals[name].get(value, (facet.label(row), 0))
                 totals[name][value] = (label, count + row["n"])
-    return {name: facet.ranked(totals[name]) for name, facet in facets.items()}
+        if collect_ids and all(passes.values()):
+            ids += json.loads(row["ids"])
+    return {name: facet.ranked(totals[name]) for name, facet in facets.items()}, ids
+
+
+class JSONGroupArray(Aggregate):
+    """SQLite's json_group_array: the values of a group as one JSON array, one string to read however many."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = TextField()
 
 
 class ConditionFacet(Facet):

@@ -77,3 +77,22 @@ def test_within_a_search_kind_and_parent_are_counted_in_one_query(client, django
     # trigram index, which the others then reuse.
     with django_assert_max_num_queries(4 if connection.vendor == "postgresql" else 5):
         client.get(reverse("directory:organisation-list"), {"q": "org", "kind": "university"})
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the search's hits are read by id on SQLite")
+def test_within_a_search_the_page_reads_only_the_items_that_pass_every_filter(client):
+    education = make_sector("Education", slug="education")
+    wanted = make_organisation("Robotics Institute", kind="university")
+    wanted.sectors.set([education])
+    make_organisation("Robotics Lab", kind="university")  # no sector
+    make_organisation("Robotics Startup", kind="startup").sectors.set([education])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            reverse("directory:organisation-list"), {"q": "robotics", "kind": "university", "sector": "education"}
+        )
+    assert [item.name for item in response.context["object_list"]] == ["Robotics Institute"]
+    rows = 'SELECT "directory_organisation"."id"'
+    page_query = next(query["sql"] for query in queries if query["sql"].startswith(rows))
+    # The counts of kind and parent named the one item that passes every filter; the page read only that one,
+    # not the three the search matched.
+    assert f"json_each('[{wanted.pk}]')" in page_query
