@@ -28,7 +28,8 @@ class OrganisationListView(PublishedListView):
     facet_layout = {"parent": "select"}
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("sectors")
+        # A plain list per card (to_attr): Django's default builds a related manager and a queryset for each item.
+        return super().get_queryset().prefetch_related(Prefetch("sectors", to_attr="sector_list"))
 
 
 class ProgrammeListView(PublishedListView):
@@ -38,9 +39,7 @@ class ProgrammeListView(PublishedListView):
 
     def get_queryset(self):
         return (
-            super()
-            .get_queryset()
-            .prefetch_related(Prefetch("lead_organisation", queryset=published_organisations()), "sectors")
+            super().get_queryset().prefetch_related(Prefetch("lead_organisation", queryset=published_organisations()))
         )
 
 

@@ -163,6 +163,15 @@ def test_chinese_list_shows_chinese_names_and_marks_english_ones(client, catalog
     assert '<span lang="en">Harbour Robotics Lab</span>' in text
 
 
+def test_list_cards_name_sectors_in_the_readers_language_and_punctuation(client, catalogue):
+    catalogue["pcpd"].sectors.add(make_sector("Legal", slug="legal"))
+    catalogue["pcpd"].sectors.add(make_sector("Health", name_zh_hant="醫療", slug="health"))
+    assert "<li>Finance, Health, Legal</li>" in text_of(client.get("/en/organisations/"))
+    # Sorted by English name in every language; Legal has no Chinese name yet, so it stays in English.
+    assert "<li>金融、醫療、Legal</li>" in text_of(client.get("/zh-hant/organisations/"))
+    assert "<li>金融、医疗、Legal</li>" in text_of(client.get("/zh-hans/organisations/"))
+
+
 def test_simplified_pages_convert_the_traditional_content_and_interface(client, catalogue):
     text = text_of(client.get("/zh-hans/organisations/pcpd/"))
     assert "<h1>个人资料私隐专员公署</h1>" in text

@@ -5,7 +5,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from directory.bilingual import Fallback
 from directory.choices import DatePrecision
@@ -91,3 +91,9 @@ def marked(text, layout="", autoescape=True):
     if layout == "paragraphs":
         return format_html('<div lang="en">{}</div><p class="fallback-note">{}</p>', body, note)
     return format_html('<span lang="en">{}</span> <span class="fallback-note">{}</span>', body, note)
+
+
+@register.filter
+def listed(items):
+    """The items' names as one list, separated as the reader's language separates one ("a, b" or "a、b")."""
+    return pgettext("between the items of a list", ", ").join(item.display_name for item in items)
