@@ -50,6 +50,16 @@ def build_database(env, organisations):
     manage(env, "migrate", "--no-input", "--verbosity", "0")
     manage(env, "load_demo_content")
     manage(env, "generate_synthetic_content", "--organisations", str(organisations))
+    collect_static(env)
+
+
+def prepare_database(env):
+    """Bring a database an earlier run built up to this code's migrations."""
+    manage(env, "migrate", "--no-input", "--verbosity", "0")
+    collect_static(env)
+
+
+def collect_static(env):
     # With debug off, pages name static files through whitenoise's manifest, which only collectstatic writes.
     manage(env, "collectstatic", "--no-input", "--verbosity", "0")
 
