@@ -2,7 +2,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -185,6 +185,19 @@ class Publishable(models.Model):
     @property
     def is_public(self):
         return self.status == Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
+
+    def public_related(self, relation):
+        """Return the item the foreign key `relation` points to if readers may see it, else None.
+
+        A published item may point to a draft, archived or future-dated one (its parent, publisher or lead), and the
+        detail views prefetch only published ones, which leaves a required relation such as a publisher empty: its
+        descriptor then raises instead of giving None.
+        """
+        try:
+            related = getattr(self, relation)
+        except ObjectDoesNotExist:
+            return None
+        return related if related is not None and related.is_public else None
 
 
 def logo_upload_to(instance, filename):

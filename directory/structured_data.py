@@ -14,6 +14,10 @@ def _without_empty(data):
     return {key: value for key, value in data.items() if value not in (None, "", [])}
 
 
+def _organisation(item):
+    return {"@type": "Organization", "name": item.display_name} if item else None
+
+
 def for_item(item, request):
     url = request.build_absolute_uri(item.get_absolute_url())
     common = {"@context": "https://schema.org", "url": url, "description": item.display_summary}
@@ -26,9 +30,7 @@ def for_item(item, request):
                 "name": item.display_name,
                 "sameAs": item.website,
                 "foundingDate": str(item.founded_year) if item.founded_year else None,
-                "parentOrganization": {"@type": "Organization", "name": item.parent.display_name}
-                if item.parent
-                else None,
+                "parentOrganization": _organisation(item.public_related("parent")),
             }
         )
     if model == "programme":
@@ -37,9 +39,7 @@ def for_item(item, request):
                 **common,
                 "@type": "GovernmentService" if item.kind == "funding_scheme" else "CreativeWork",
                 "name": item.display_name,
-                "provider": {"@type": "Organization", "name": item.lead_organisation.display_name}
-                if item.lead_organisation
-                else None,
+                "provider": _organisation(item.public_related("lead_organisation")),
                 "sameAs": item.website,
             }
         )
@@ -50,7 +50,7 @@ def for_item(item, request):
             "name": item.display_name,
             "genre": item.kind_label,
             "datePublished": item.date_published.isoformat() if item.date_published else None,
-            "publisher": {"@type": "Organization", "name": item.publisher.display_name} if item.publisher else None,
+            "publisher": _organisation(item.public_related("publisher")),
             "keywords": [topic.display_name for topic in item.topics.all()],
             "sameAs": item.document_url,
         }

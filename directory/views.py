@@ -19,7 +19,8 @@ SEARCH_GROUP_SIZE = 10
 
 
 def published_organisations():
-    return Organisation.objects.published().only("name", "name_zh_hant", "slug", "kind")
+    # With what is_public reads: Publishable.public_related checks the prefetched item again.
+    return Organisation.objects.published().only("name", "name_zh_hant", "slug", "kind", "status", "published_at")
 
 
 class OrganisationListView(PublishedListView):
@@ -137,7 +138,7 @@ class GuidanceDetailView(PublishedDetailView):
 
     def get_queryset(self):
         published_guidance = Guidance.objects.published().only(
-            "title", "title_zh_hant", "slug", "date_published", "date_precision"
+            "title", "title_zh_hant", "slug", "date_published", "date_precision", "status", "published_at"
         )
         return (
             super()

@@ -94,6 +94,15 @@ def marked(text, layout="", autoescape=True):
 
 
 @register.filter
+def public_related(item, relation):
+    """The item `relation` points to if readers may see it, else None.
+
+    `{% with publisher=object|public_related:"publisher" %}`
+    """
+    return item.public_related(relation)
+
+
+@register.filter
 def listed(items):
     """The items' names as one list, separated as the reader's language separates one ("a, b" or "a、b")."""
     return pgettext("between the items of a list", ", ").join(item.display_name for item in items)
