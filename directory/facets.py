@@ -4,12 +4,14 @@ import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Aggregate, Count, Min, TextField
+from django.db.models import Aggregate, Count, TextField
 from django.utils import timezone
 
 from .bilingual import chinese_field, choose
+from .caching import next_publication
 from .choices import Status
 from .models import ContentVersion
+from .querysets import published_condition
 
 
 @dataclass(frozen=True)
@@ -24,35 +26,59 @@ class Facet:
     """Count results per value of `lookup` (a field, or a lookup through a relation) in one GROUP BY query.
 
     With `choices` (a callable giving value/label pairs) options keep that order; otherwise options are the values
-    found, labelled by `label_lookup`, ordered by label (`by_label`) or by count, at most `limit` of them.
+    found, labelled by `label_lookup`, ordered by label (`by_label`) or by count, at most `limit` of them. A lookup
+    through a foreign key to published content names that relation as `published_relation`: an item whose parent
+    (say) readers cannot see counts as having none, so no option ever names a draft, archived or future-dated item.
     """
 
-    def __init__(self, lookup=None, label_lookup=None, choices=None, limit=None, by_label=True):
+    def __init__(
+        self, lookup=None, label_lookup=None, choices=None, limit=None, by_label=True, published_relation=None
+    ):
         self.lookup = lookup
         self.label_lookup = label_lookup
         self.choices = choices
         self.limit = limit
         self.by_label = by_label
+        self.published_relation = published_relation
+
+    @property
+    def label_fields(self):
+        """The lookups of the label's (English, Chinese) pair, if it has one."""
+        return [self.label_lookup, chinese_field(self.label_lookup)] if self.label_lookup else []
 
     @property
     def fields(self):
-        """The lookup, then the lookups of its label's (English, Chinese) pair, if it has one."""
-        return [self.lookup, *([self.label_lookup, chinese_field(self.label_lookup)] if self.label_lookup else [])]
+        """What a GROUP BY needs to count this facet: the lookup, its label's pair and whether the item is public."""
+        relation = self.published_relation
+        visibility = [f"{relation}__status", f"{relation}__published_at"] if relation else []
+        return [self.lookup, *self.label_fields, *visibility]
 
     def label(self, row):
-        return tuple(row[field] for field in self.fields[1:])
+        return tuple(row[field] for field in self.label_fields)
+
+    def value(self, row, now):
+        """The row's value for this facet: None when it names something readers may not see at `now`."""
+        relation = self.published_relation
+        if relation and not (
+            row[f"{relation}__status"] == Status.PUBLISHED
+            and row[f"{relation}__published_at"] is not None
+            and row[f"{relation}__published_at"] <= now
+        ):
+            return None
+        return row[self.lookup]
 
     def counts(self, queryset):
         """Return {value: (label, count)} for the values present in `queryset`.
 
         A label read from the database is an (English, Chinese) pair, so counts can be shared by every language.
         """
+        rows = queryset.order_by().filter(**{f"{self.lookup}__isnull": False})
+        if self.published_relation:
+            rows = rows.filter(published_condition(self.published_relation))
         rows = (
-            queryset.order_by()
-            .filter(**{f"{self.lookup}__isnull": False})
-            .values(*self.fields)
+            rows.values(self.lookup, *self.label_fields)
             .annotate(n=Count("pk"))
-            .order_by("-n", *self.fields)
+            .order_by("-n", self.lookup, *self.label_fields)
         )
         if self.limit:
             rows = rows[: self.limit]
@@ -96,11 +122,13 @@ def count_together(queryset, facets, selected, collect_ids=False):
     totals = {name: {} for name in facets}
     aggregates = {"n": Count("pk")} | ({"ids": JSONGroupArray("pk")} if collect_ids else {})
     ids = [] if collect_ids else None
+    now = timezone.now()
     for row in queryset.order_by().values(*fields).annotate(**aggregates):
+        values = {name: facet.value(row, now) for name, facet in facets.items()}
         # Whether the row's items pass each facet's filter.
-        passes = {name: not chosen or str(row[facets[name].lookup]) in chosen for name, chosen in selected.items()}
+        passes = {name: not chosen or str(values[name]) in chosen for name, chosen in selected.items()}
         for name, facet in facets.items():
-            value = row[facet.lookup]
+            value = values[name]
             if value is not None and all(passes[other] for other in facets if other != name):
                 label, count = totals[name].get(value, (facet.label(row), 0))
                 totals[name][value] = (label, count + row["n"])
@@ -142,7 +170,8 @@ class PublishedSetSummary:
 
     With no filter in force, a facet counts the whole published set: at 100,000 items that is a scan per facet on
     every request. The counts only change when content does (the version, raised by database triggers) or when a
-    future-dated item comes due (`valid_until`), so they are computed once for each and shared by every process.
+    future-dated item comes due (`valid_until`): one of the model's own, or one its facets name (a guidance
+    document's publisher), so they are computed once for each and shared by every process.
     """
 
     timeout = 60 * 60
@@ -161,8 +190,7 @@ class PublishedSetSummary:
             self.entry = cache.get(self.key)
             now = timezone.now()
             if self.entry is None or (self.entry["valid_until"] is not None and now >= self.entry["valid_until"]):
-                upcoming = self.model.objects.filter(status=Status.PUBLISHED, published_at__gt=now)
-                self.entry = {"valid_until": upcoming.aggregate(first=Min("published_at"))["first"], "values": {}}
+                self.entry = {"valid_until": next_publication(now), "values": {}}
         if name not in self.entry["values"]:
             self.entry["values"][name] = compute()
             cache.set(self.key, self.entry, self.timeout)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import GuidanceKind, OrganisationKind, ProgrammeKind
 from .facets import ConditionFacet, Facet, PublishedSetSummary, count_together
 from .models import Guidance, Organisation, Programme, Sector, Topic
+from .querysets import published_condition
 from .search import is_ranked, narrow_hits, search
 
 
@@ -191,7 +192,7 @@ class OrganisationFilter(FacetedFilterSet):
     facets = {
         "kind": kind_facet(OrganisationKind),
         "sector": Facet("sectors__slug", "sectors__name"),
-        "parent": Facet("parent__slug", "parent__name", limit=50),
+        "parent": Facet("parent__slug", "parent__name", limit=50, published_relation="parent"),
     }
     grouped_facets = ("kind", "parent")
 
@@ -228,15 +229,16 @@ class ProgrammeOrganisationFacet(Facet):
 
     def counts(self, queryset):
         ids = queryset.order_by().values("pk")
+        now = timezone.now()
         pairs = set(
-            Programme.objects.filter(pk__in=ids, lead_organisation__isnull=False).values_list(
+            Programme.objects.filter(published_condition("lead_organisation", now), pk__in=ids).values_list(
                 "pk", "lead_organisation__slug", "lead_organisation__name", "lead_organisation__name_zh_hant"
             )
         )
         pairs |= set(
-            Programme.partners.through.objects.filter(programme__in=ids).values_list(
-                "programme_id", "organisation__slug", "organisation__name", "organisation__name_zh_hant"
-            )
+            Programme.partners.through.objects.filter(
+                published_condition("organisation", now), programme__in=ids
+            ).values_list("programme_id", "organisation__slug", "organisation__name", "organisation__name_zh_hant")
         )
         totals = {}
         for _programme, slug, *names in pairs:
@@ -348,7 +350,7 @@ class GuidanceFilter(FacetedFilterSet):
     }
     default_sort = "date"
     facets = {
-        "publisher": Facet("publisher__slug", "publisher__name", limit=50),
+        "publisher": Facet("publisher__slug", "publisher__name", limit=50, published_relation="publisher"),
         "kind": kind_facet(GuidanceKind),
         "topic": Facet("topics__slug", "topics__name"),
         "sector": Facet("sectors__slug", "sectors__name"),

@@ -9,10 +9,17 @@ from .choices import Publication, Status
 STALE_AFTER = datetime.timedelta(days=365)
 
 
+def published_condition(relation=None, now=None):
+    """The condition for items a member of the public may see at `now` (default: now); with `relation`, for the items
+    a foreign key of that name points to (a facet grouping by parent must skip unpublished parents)."""
+    prefix = f"{relation}__" if relation else ""
+    return Q(**{f"{prefix}status": Status.PUBLISHED, f"{prefix}published_at__lte": now or timezone.now()})
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         """Return items a member of the public may see now."""
-        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(published_condition())
 
     def in_publication(self, publication):
         """Return the items of `publication` (a Publication value); anything else gives the published ones."""
