@@ -38,6 +38,12 @@ def related_in(queryset, relation, values):
     return queryset.filter(Exists(through.objects.filter(**{own_fk: OuterRef("pk"), f"{other_fk}__in": values})))
 
 
+def published_now(request):
+    """The organisations a filter value may name, as of this request: a queryset built when the class is defined would
+    keep that moment's `now`, and refuse anything published after the worker started."""
+    return Organisation.objects.published()
+
+
 class FacetedFilterSet(django_filters.FilterSet):
     """Search, sorting and facet counts shared by the public lists.
 
@@ -175,7 +181,7 @@ class OrganisationFilter(FacetedFilterSet):
         label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug", method="filter_sector"
     )
     parent = django_filters.ModelChoiceFilter(
-        label=_("Part of"), queryset=Organisation.objects.published(), to_field_name="slug", field_name="parent"
+        label=_("Part of"), queryset=published_now, to_field_name="slug", field_name="parent"
     )
     year_min = year_filter(_("Founded from"), "filter_year_min")
     year_max = year_filter(_("Founded until"), "filter_year_max")
@@ -255,7 +261,7 @@ class ProgrammeFilter(FacetedFilterSet):
     )
     organisation = django_filters.ModelChoiceFilter(
         label=_("Organisation"),
-        queryset=Organisation.objects.published(),
+        queryset=published_now,
         to_field_name="slug",
         method="filter_organisation",
     )
@@ -317,9 +323,7 @@ def guidance_states():
 
 
 class GuidanceFilter(FacetedFilterSet):
-    publisher = django_filters.ModelChoiceFilter(
-        label=_("Publisher"), queryset=Organisation.objects.published(), to_field_name="slug"
-    )
+    publisher = django_filters.ModelChoiceFilter(label=_("Publisher"), queryset=published_now, to_field_name="slug")
     kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=GuidanceKind.choices, distinct=False)
     topic = django_filters.ModelMultipleChoiceFilter(
         label=_("Topic"), queryset=Topic.objects.all(), to_field_name="slug", method="filter_topic"
