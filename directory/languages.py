@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language, to_locale
 
 
@@ -10,14 +11,25 @@ def html_lang(code):
     return to_locale(code).replace("_", "-")
 
 
+def on_site_path(path):
+    """Return `path` as a link that stays on this site, whatever a crafted request put in it.
+
+    A request for //evil.example/en/ (or /%5Cevil.example/en/, /%09/evil.example/en/) reaches the 404 page with that
+    path, and a link to it as written is protocol-relative: browsers treat a backslash as a slash and drop tabs and
+    newlines, so they would go to evil.example. Escaped, with one leading slash, it is a path on this site.
+    """
+    return "/" + escape_uri_path(path).lstrip("/")
+
+
 def language_links(request):
     """Template context: `language_links`, this page (path and query) in each language; `html_lang`; and
     `any_language_url`, the page's unprefixed address, which redirects to the reader's language."""
     current = get_language()
     query = request.META.get("QUERY_STRING", "")
+    path = on_site_path(request.path)
     links = []
     for code, name in settings.LANGUAGES:
-        url = translate_url(request.path, code)
+        url = translate_url(path, code)
         links.append(
             {
                 "name": name,
@@ -28,7 +40,7 @@ def language_links(request):
         )
     prefix = f"/{current}/"
     # The unprefixed path picks the reader's language itself: what hreflang calls the default.
-    default = "/" + request.path.removeprefix(prefix) if request.path.startswith(prefix) else None
+    default = on_site_path(path.removeprefix(prefix)) if path.startswith(prefix) else None
     return {
         "language_links": links,
         "html_lang": html_lang(current or settings.LANGUAGE_CODE),

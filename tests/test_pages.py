@@ -21,10 +21,6 @@ def test_home_page_shows_counts_of_published_items_only(client):
     assert "0 guidance documents" in text
 
 
-def test_home_page_links_to_the_admin(client):
-    assert reverse("admin:index") in client.get("/en/").content.decode()
-
-
 def test_home_page_renders_with_an_empty_database(client):
     assert client.get("/en/").status_code == 200
 
