@@ -43,6 +43,12 @@ def unique_slug(model, text, exclude_pk=None):
     return f"{base}-{suffix}"
 
 
+def sort_index(field, name):
+    """An index serving a list sorted by `field` (then id) to any depth: it holds publication too, so the rows a page
+    skips are counted from the index alone and only the page's own rows are read."""
+    return models.Index(fields=["status", field, "id", "published_at"], name=name)
+
+
 def chinese_search_indexes(prefix, name_field):
     """Trigram indexes serving substring searches of the Chinese name and summary on PostgreSQL."""
     return [
@@ -245,9 +251,9 @@ class Organisation(Publishable):
             *Publishable.Meta.indexes,
             models.Index(fields=["name"], name="organisation_name_idx"),
             # Public lists: the default sort, the kind facet (covering), the founded sort.
-            models.Index(fields=["status", "name"], name="organisation_list_name_idx"),
+            sort_index("name", "organisation_list_name_idx"),
             models.Index(fields=["status", "kind", "published_at"], name="organisation_list_kind_idx"),
-            models.Index(fields=["status", "founded_year"], name="organisation_list_year_idx"),
+            sort_index("founded_year", "organisation_list_year_idx"),
             # Checks the filters of rows found by search without reading the rows themselves (SQLite).
             models.Index(fields=["id", "status", "published_at", "kind", "parent"], name="organisation_filter_idx"),
             PostgreSQLGinIndex(search_vector("name", "summary"), name="organisation_search_idx"),
@@ -321,11 +327,19 @@ class Programme(Publishable):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         indexes = [
-            *Publishable.Meta.indexes,
+            # Publishable's visibility index, with what the state filters (open, upcoming, closed) and the organisation
+            # facet read: counting programmes by state then reads the index alone, never the rows.
+            models.Index(
+                fields=["status", "published_at", "start_date", "end_date", "lead_organisation"],
+                name="programme_visible_idx",
+            ),
             models.Index(fields=["name"], name="programme_name_idx"),
-            models.Index(fields=["status", "name"], name="programme_list_name_idx"),
-            models.Index(fields=["status", "kind", "published_at"], name="programme_list_kind_idx"),
-            models.Index(fields=["status", "start_date"], name="programme_list_start_idx"),
+            sort_index("name", "programme_list_name_idx"),
+            # The kind facet, counted within a state, from the index alone.
+            models.Index(
+                fields=["status", "kind", "published_at", "start_date", "end_date"], name="programme_list_kind_idx"
+            ),
+            sort_index("start_date", "programme_list_start_idx"),
             models.Index(
                 fields=["id", "status", "published_at", "kind", "lead_organisation", "start_date", "end_date"],
                 name="programme_filter_idx",
@@ -393,9 +407,9 @@ class Guidance(Publishable):
         indexes = [
             *Publishable.Meta.indexes,
             models.Index(fields=["title"], name="guidance_title_idx"),
-            models.Index(fields=["status", "title"], name="guidance_list_title_idx"),
+            sort_index("title", "guidance_list_title_idx"),
             models.Index(fields=["status", "kind", "published_at"], name="guidance_list_kind_idx"),
-            models.Index(fields=["status", "date_published"], name="guidance_list_date_idx"),
+            sort_index("date_published", "guidance_list_date_idx"),
             models.Index(
                 fields=["id", "status", "published_at", "kind", "publisher", "binding", "date_published"],
                 name="guidance_filter_idx",

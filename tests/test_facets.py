@@ -102,3 +102,38 @@ def test_selected_choice_with_no_results_stays_visible_so_it_can_be_unticked(cli
 def test_stated_total_equals_the_items_listed(client, directory, list_name, params, facet):
     response = client.get(reverse(f"directory:{list_name}-list"), params)
     assert response.context["paginator"].count == response.context["filter"].qs.count()
+
+
+def organisation_options(client, params=None):
+    response = client.get(reverse("directory:programme-list"), params or {})
+    return facets(response)["organisation"]
+
+
+def test_a_programme_counts_once_for_an_organisation_that_leads_and_partners_it(client):
+    lead = make_organisation("Lead", slug="lead")
+    make_programme("Own", lead_organisation=lead).partners.set([lead])
+    assert organisation_options(client, {"kind": "funding_scheme"}) == {"lead": 1}
+
+
+def test_partners_of_a_programme_without_a_lead_are_counted(client):
+    partner = make_organisation("Partner", slug="partner")
+    make_programme("Leaderless").partners.set([partner])
+    assert organisation_options(client, {"kind": "funding_scheme"}) == {"partner": 1}
+
+
+def test_the_organisation_facet_offers_the_published_organisations_with_most_programmes(client):
+    """More unpublished organisations than one batch of candidates lead more programmes than any published one."""
+    for number in range(120):
+        hidden = make_organisation(f"Hidden {number}", status="draft")
+        for _ in range(3):
+            make_programme(lead_organisation=hidden)
+    shown = [make_organisation(f"Shown {number:02}", slug=f"shown-{number:02}") for number in range(60)]
+    for number, organisation in enumerate(shown):
+        # The first ten lead two programmes each and so rank first; the rest tie at one.
+        for _ in range(2 if number < 10 else 1):
+            make_programme(lead_organisation=organisation)
+    options = organisation_options(client, {"kind": "funding_scheme"})
+    assert len(options) == 50
+    assert all(value.startswith("shown-") for value in options)
+    assert {f"shown-{number:02}" for number in range(10)} <= set(options)
+    assert sorted(options.values(), reverse=True)[:10] == [2] * 10
