@@ -5,10 +5,14 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
 PAGE_SIZE = 20
+# Deeper pages cost an OFFSET of that many rows each, which anyone could ask for thousands of times; no reader pages
+# through 10,000 items, and the filters and search reach the rest.
+MAX_PAGES = 500
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,21 @@ def clean_query(params):
 
 
 class ForgivingPaginator(Paginator):
+    """Pages 1 to MAX_PAGES at most; any number asked for gives one of them (see page_for)."""
+
+    @cached_property
+    def num_pages(self):
+        return min(self.all_pages, MAX_PAGES)
+
+    @cached_property
+    def all_pages(self):
+        """How many pages there would be without the cap."""
+        return Paginator.num_pages.func(self)
+
+    @property
+    def is_capped(self):
+        return self.all_pages > self.num_pages
+
     def page_for(self, number):
         """Return the page asked for: the first one for nonsense or numbers below 1, the last for those past it."""
         try:
