@@ -1,5 +1,6 @@
 """Facet counts: for each filter choice, how many results it would give within the other active filters."""
 
+import datetime
 import json
 from dataclasses import dataclass
 
@@ -165,13 +166,21 @@ class ConditionFacet(Facet):
         }
 
 
+def counts_valid_until(now):
+    """Return when counts made at `now` may change without any write: the next future-dated item coming due, or the
+    next midnight in Hong Kong, when programmes open and close (their state is as of today)."""
+    tomorrow = timezone.localtime(now).date() + datetime.timedelta(days=1)
+    midnight = datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=timezone.get_current_timezone())
+    return min(moment for moment in (next_publication(now), midnight) if moment is not None)
+
+
 class PublishedSetSummary:
     """Counts over everything a model has published, computed once per content version and kept in the cache.
 
     With no filter in force, a facet counts the whole published set: at 100,000 items that is a scan per facet on
     every request. The counts only change when content does (the version, raised by database triggers) or when a
-    future-dated item comes due (`valid_until`): one of the model's own, or one its facets name (a guidance
-    document's publisher), so they are computed once for each and shared by every process.
+    future-dated item comes due (one of the model's own, or one its facets name, such as a guidance document's
+    publisher) or the day changes (`valid_until`), so they are computed once for each and shared by every process.
     """
 
     timeout = 60 * 60
@@ -189,8 +198,8 @@ class PublishedSetSummary:
         if self.entry is None:
             self.entry = cache.get(self.key)
             now = timezone.now()
-            if self.entry is None or (self.entry["valid_until"] is not None and now >= self.entry["valid_until"]):
-                self.entry = {"valid_until": next_publication(now), "values": {}}
+            if self.entry is None or now >= self.entry["valid_until"]:
+                self.entry = {"valid_until": counts_valid_until(now), "values": {}}
         if name not in self.entry["values"]:
             self.entry["values"][name] = compute()
             cache.set(self.key, self.entry, self.timeout)

@@ -76,3 +76,21 @@ def test_sqlite_search_index_follows_edits_and_matches_substrings(client):
     assert list(client.get(url, {"q": "botic"}).context["object_list"]) == []
     assert [o.name for o in client.get(url, {"q": "vision lab"}).context["object_list"]] == ["Kowloon Vision Lab"]
     assert [o.name for o in client.get(url, {"q": "on"}).context["object_list"]] == ["Kowloon Vision Lab"]
+
+
+def test_programme_states_in_the_whole_set_counts_move_on_at_midnight(client, monkeypatch):
+    from .factories import make_programme
+
+    local_today = timezone.localdate() + datetime.timedelta(days=1)
+    zone = timezone.get_current_timezone()
+    before = datetime.datetime.combine(local_today, datetime.time(23, 59, 59), tzinfo=zone)
+    make_programme(start_date=local_today - datetime.timedelta(days=30), end_date=local_today)
+    monkeypatch.setattr(timezone, "now", lambda: before)
+
+    def states():
+        response = client.get(reverse("directory:programme-list"))
+        return {o.value: o.count for f in response.context["facets"] if f["name"] == "state" for o in f["options"]}
+
+    assert states() == {"open": 1}
+    monkeypatch.setattr(timezone, "now", lambda: before + datetime.timedelta(seconds=2))
+    assert states() == {"closed": 1}
