@@ -22,6 +22,13 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_count(name, default):
+    value = os.environ.get(name, "").strip() or str(default)
+    if not (value.isascii() and value.isdigit()):
+        raise SystemExit(f"{name} must be a whole number, 0 or more, not {value!r}.")
+    return int(value)
+
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -173,9 +180,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# How many proxies in front of gunicorn append the address they were reached from to X-Forwarded-For (README,
+# "Production"). With none, the header is ignored: any client can send one.
+TRUSTED_PROXIES = env_count("DJANGO_TRUSTED_PROXIES", 0)
 # Failed sign-ins are counted in the database, so a lockout holds on every gunicorn host. Locking out a username and
 # address together means guessing at one account neither locks its owner out everywhere nor anyone else out.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "directory.throttling.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -14,12 +14,16 @@ PASSWORD = "a-long-test-password"
 LOGIN = "/admin/login/?next=/admin/"
 
 
-def sign_in(client, username, password, address="127.0.0.1"):
-    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+PROXY = "10.0.0.2"
 
 
-def fail(client, username, times, address="127.0.0.1"):
-    return [sign_in(client, username, "wrong password", address) for _ in range(times)]
+def sign_in(client, username, password, address="127.0.0.1", forwarded_for=None):
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address, headers=headers)
+
+
+def fail(client, username, times, address="127.0.0.1", forwarded_for=None):
+    return [sign_in(client, username, "wrong password", address, forwarded_for) for _ in range(times)]
 
 
 def signed_in(client):
@@ -93,3 +97,40 @@ def test_a_successful_sign_in_clears_earlier_failures(client, editor):
     assert sign_in(client, "editor", PASSWORD).status_code == 302
     client.logout()
     assert [r.status_code for r in fail(client, "editor", 4)] == [200] * 4
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "counted"),
+    [
+        (0, None, PROXY),
+        (0, "198.51.100.7", PROXY),
+        (1, "198.51.100.7", "198.51.100.7"),
+        (1, "203.0.113.66, 198.51.100.7", "198.51.100.7"),
+        (1, "not an address, 198.51.100.7", "198.51.100.7"),
+        (1, None, PROXY),
+        (2, "198.51.100.7, 10.0.0.1", "198.51.100.7"),
+        (2, "203.0.113.66, 198.51.100.7, 10.0.0.1", "198.51.100.7"),
+        # Fewer entries than proxies: the request skipped one, so only the peer's address is known.
+        (2, "198.51.100.7", PROXY),
+    ],
+)
+def test_the_address_counted_is_the_one_the_outermost_trusted_proxy_saw(settings, proxies, forwarded_for, counted):
+    settings.TRUSTED_PROXIES = proxies
+    fail(Client(), "editor", 1, address=PROXY, forwarded_for=forwarded_for)
+    assert AccessAttempt.objects.get().ip_address == counted
+
+
+def test_behind_a_trusted_proxy_clients_it_forwards_are_counted_apart(settings, editor):
+    settings.TRUSTED_PROXIES = 1
+    *_, locked = fail(Client(), "editor", 5, address=PROXY, forwarded_for="198.51.100.7")
+    assert locked.status_code == 429
+    assert sign_in(Client(), "editor", PASSWORD, address=PROXY, forwarded_for="198.51.100.8").status_code == 302
+
+
+def test_behind_a_trusted_proxy_a_forged_leftmost_address_neither_frees_nor_locks_anyone(settings, editor):
+    settings.TRUSTED_PROXIES = 1
+    victim, attacker = "198.51.100.8", "198.51.100.7"
+    fail(Client(), "editor", 5, address=PROXY, forwarded_for=f"{victim}, {attacker}")
+    forged_again = sign_in(Client(), "editor", PASSWORD, address=PROXY, forwarded_for=f"203.0.113.66, {attacker}")
+    assert forged_again.status_code == 429
+    assert sign_in(Client(), "editor", PASSWORD, address=PROXY, forwarded_for=victim).status_code == 302
