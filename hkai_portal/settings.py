@@ -189,6 +189,9 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "directory.throttling.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
+# An attempt refused during a lockout is not recorded, so it cannot make the lockout longer: it ends the cool-off after
+# the failure that started it, whatever the owner (or anyone) tries meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Once the right password has gone in, earlier typos never add up to a lockout with later ones.
 AXES_RESET_ON_SUCCESS = True

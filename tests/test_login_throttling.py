@@ -30,6 +30,11 @@ def signed_in(client):
     return SESSION_KEY in client.session
 
 
+def minutes_pass(minutes, seconds=0):
+    """Move every recorded attempt back in time, as if the clock had moved on."""
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=minutes, seconds=seconds))
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Every attempt, failed or not, runs the password hasher: the cheapest one keeps these tests quick."""
@@ -56,7 +61,7 @@ def test_the_fifth_failure_locks_the_user_out_with_a_clear_page_not_an_error(cli
     assert "'unsafe-inline'" not in locked["Content-Security-Policy"] and locked["X-Frame-Options"] == "DENY"
     text = locked.content.decode()
     assert "failed 5 times in a row, so it is paused" in text
-    assert "Try again in 15 minutes" in text
+    assert "Try again in 15 minutes. Attempts before then are refused without being counted" in text
     assert 'href="/admin/login/"' in text
 
 
@@ -78,10 +83,19 @@ def test_the_lockout_lives_in_the_database_so_every_host_and_session_sees_it(cli
 def test_the_right_user_gets_in_after_the_cool_off(client, editor):
     fail(client, "editor", 5)
     assert sign_in(client, "editor", PASSWORD).status_code == 429
-    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=15, seconds=1))
+    minutes_pass(15, seconds=1)
     response = sign_in(client, "editor", PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert signed_in(client)
+
+
+def test_attempts_during_a_lockout_do_not_make_it_longer(client, editor):
+    fail(client, "editor", 5)
+    minutes_pass(10)
+    assert [r.status_code for r in fail(client, "editor", 3)] == [429] * 3
+    assert sign_in(client, "editor", PASSWORD).status_code == 429
+    minutes_pass(5, seconds=1)
+    assert sign_in(client, "editor", PASSWORD).status_code == 302
 
 
 def test_other_users_and_the_same_user_elsewhere_are_not_locked_out(editor):
