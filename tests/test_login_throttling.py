@@ -98,6 +98,27 @@ def test_attempts_during_a_lockout_do_not_make_it_longer(client, editor):
     assert sign_in(client, "editor", PASSWORD).status_code == 302
 
 
+def test_the_lockout_page_counts_down_to_the_end_of_the_pause(client, editor):
+    fail(client, "editor", 5)
+    minutes_pass(10, seconds=30)
+    refused = sign_in(client, "editor", PASSWORD)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "270"
+    assert "Try again in 5 minutes." in refused.content.decode()
+
+
+def test_a_lockout_made_from_several_user_agents_lasts_the_cool_off_from_the_failure_that_started_it(editor):
+    fail(Client(HTTP_USER_AGENT="agent one"), "editor", 3)
+    minutes_pass(10)
+    *_, locked = fail(Client(HTTP_USER_AGENT="agent two"), "editor", 2)
+    assert locked.status_code == 429
+    # axes keeps a record per user agent; the first one's failures are now 15 minutes old.
+    minutes_pass(5, seconds=1)
+    assert sign_in(Client(), "editor", PASSWORD).status_code == 429
+    minutes_pass(10)
+    assert sign_in(Client(), "editor", PASSWORD).status_code == 302
+
+
 def test_other_users_and_the_same_user_elsewhere_are_not_locked_out(editor):
     make_user("publisher", is_superuser=True)
     fail(Client(), "editor", 5)
@@ -148,3 +169,49 @@ def test_behind_a_trusted_proxy_a_forged_leftmost_address_neither_frees_nor_lock
     forged_again = sign_in(Client(), "editor", PASSWORD, address=PROXY, forwarded_for=f"203.0.113.66, {attacker}")
     assert forged_again.status_code == 429
     assert sign_in(Client(), "editor", PASSWORD, address=PROXY, forwarded_for=victim).status_code == 302
+
+
+def test_guessing_across_usernames_from_one_address_pauses_that_address_and_no_other(editor):
+    usernames = ["editor", "publisher", "exporter", "admin", "root", "staff", "office", "hkai"]
+    sprayer = "198.51.100.7"
+    statuses = [fail(Client(), username, 1, address=sprayer)[0].status_code for _ in range(4) for username in usernames]
+    assert statuses == [200] * 19 + [429] * 13
+    paused = sign_in(Client(), "editor", PASSWORD, address=sprayer)
+    assert paused.status_code == 429
+    assert "Signing in from your address failed 20 times recently, whatever the username" in paused.content.decode()
+    assert sign_in(Client(), "editor", PASSWORD, address="198.51.100.8").status_code == 302
+
+
+def test_an_address_pause_lasts_the_cool_off_from_the_failure_that_started_it(editor):
+    sprayer = "198.51.100.7"
+    for username in ("one", "two"):
+        fail(Client(), username, 4, address=sprayer)
+    minutes_pass(10)
+    for username in ("three", "four", "five"):
+        fail(Client(), username, 4, address=sprayer)
+    assert sign_in(Client(), "editor", PASSWORD, address=sprayer).status_code == 429
+    # The first eight failures are now 15 minutes old, but the pause started with the twentieth.
+    minutes_pass(5, seconds=1)
+    assert sign_in(Client(), "editor", PASSWORD, address=sprayer).status_code == 429
+    minutes_pass(10)
+    assert sign_in(Client(), "editor", PASSWORD, address=sprayer).status_code == 302
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_an_addresses_failures_with_other_usernames(editor):
+    sprayer = "198.51.100.7"
+    for username in ("one", "two", "three", "four"):
+        fail(Client(), username, 4, address=sprayer)
+    fail(Client(), "editor", 3, address=sprayer)
+    assert sign_in(Client(), "editor", PASSWORD, address=sprayer).status_code == 302
+    assert fail(Client(), "five", 4, address=sprayer)[-1].status_code == 429
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_neither_hides_a_sprayer_nor_pauses_the_address_it_names(editor):
+    sprayer, named = "203.0.113.5", "198.51.100.8"
+    forged = [f"198.51.100.{n}" for n in range(20)]
+    statuses = [
+        sign_in(Client(), f"user{n}", "wrong", sprayer, address).status_code for n, address in enumerate(forged)
+    ]
+    assert statuses == [200] * 19 + [429]
+    assert AccessAttempt.objects.filter(ip_address=sprayer).count() == 20
+    assert sign_in(Client(), "editor", PASSWORD, address=named).status_code == 302
