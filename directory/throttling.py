@@ -39,6 +39,7 @@ def client_address(request):
 class Reason(StrEnum):
     USERNAME = "username"  # this username failed too often from this address
     ADDRESS = "address"  # this address failed too often, whatever the usernames: password spraying
+    TARGETED = "targeted"  # this username failed too often from many addresses, and from this one too
 
 
 @dataclass(frozen=True)
@@ -49,21 +50,30 @@ class Pause:
 
 def pause(request, credentials=None):
     """Return why and until when signing in with these credentials from the request's address is paused, or None."""
-    username = get_client_username(request, credentials)
     from_address = Q(ip_address=request.axes_ip_address)
-    pair = from_address & Q(username=username)
+    with_username = Q(username=get_client_username(request, credentials))
+    pair = from_address & with_username
     # Strictly after the threshold: axes' clean-up deletes an attempt at the threshold itself.
-    recent = AccessAttempt.objects.filter(from_address, attempt_time__gt=get_cool_off_threshold(request))
-    failures = recent.aggregate(
-        address=Sum("failures_since_start", default=0),
-        address_last=Max("attempt_time"),
-        pair=Sum("failures_since_start", filter=pair, default=0),
-        pair_last=Max("attempt_time", filter=pair),
+    recent = AccessAttempt.objects.filter(
+        from_address | with_username, attempt_time__gt=get_cool_off_threshold(request)
     )
-    if failures["address"] >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT:
-        return Pause(Reason.ADDRESS, failures["address_last"] + get_cool_off(request))
-    if failures["pair"] >= settings.AXES_FAILURE_LIMIT:
-        return Pause(Reason.USERNAME, failures["pair_last"] + get_cool_off(request))
+    # Named apart from the model's fields, which the filters refer to.
+    failures = recent.aggregate(
+        by_address=Sum("failures_since_start", filter=from_address, default=0),
+        by_address_last=Max("attempt_time", filter=from_address),
+        by_username=Sum("failures_since_start", filter=with_username, default=0),
+        by_pair=Sum("failures_since_start", filter=pair, default=0),
+        by_pair_last=Max("attempt_time", filter=pair),
+    )
+    if failures["by_address"] >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT:
+        return Pause(Reason.ADDRESS, failures["by_address_last"] + get_cool_off(request))
+    if failures["by_pair"] >= settings.AXES_FAILURE_LIMIT:
+        return Pause(Reason.USERNAME, failures["by_pair_last"] + get_cool_off(request))
+    # Guessing at one username from many addresses leaves each address one failure, not AXES_FAILURE_LIMIT. A lockout
+    # of the username everywhere would let anyone lock its owner out; this never pauses an address it has not failed
+    # from, so the owner, with the right password, still gets in.
+    if failures["by_pair"] and failures["by_username"] >= settings.SIGN_IN_USERNAME_FAILURE_LIMIT:
+        return Pause(Reason.TARGETED, failures["by_pair_last"] + get_cool_off(request))
     return None
 
 
@@ -86,7 +96,7 @@ class SignInThrottle(AxesDatabaseHandler):
         # The attempts behind a pause expire one by one, cool-off after each one's last failure; dated to the failure
         # that started the pause, they all last until it ends, cool-off after that failure.
         attempts = AccessAttempt.objects.filter(ip_address=request.axes_ip_address)
-        if started.reason == Reason.USERNAME:
+        if started.reason != Reason.ADDRESS:
             attempts = attempts.filter(username=username)
         attempts.update(attempt_time=request.axes_attempt_time)
         # axes locks out on its own count, one username from one address, and on nothing else.

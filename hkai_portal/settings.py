@@ -185,11 +185,13 @@ AUTHENTICATION_BACKENDS = [
 TRUSTED_PROXIES = env_count("DJANGO_TRUSTED_PROXIES", 0)
 # Failed sign-ins are counted in the database, so a pause holds on every gunicorn host (directory/throttling.py). A
 # username is paused at one address after 5 failures from it, and an address for every username after 20 (password
-# spraying): neither lets anyone pause the rightful user at an address they do not share.
+# spraying); once a username has failed 20 times from anywhere, each address is paused at its first failure with it.
+# None lets anyone pause the rightful user at an address they do not share.
 AXES_HANDLER = "directory.throttling.SignInThrottle"
 AXES_CLIENT_IP_CALLABLE = "directory.throttling.client_address"
 AXES_FAILURE_LIMIT = 5
 SIGN_IN_ADDRESS_FAILURE_LIMIT = 20
+SIGN_IN_USERNAME_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 # An attempt refused during a lockout is not recorded, so it cannot make the lockout longer: it ends the cool-off after
 # the failure that started it, whatever the owner (or anyone) tries meanwhile.

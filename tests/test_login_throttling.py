@@ -215,3 +215,13 @@ def test_without_a_trusted_proxy_x_forwarded_for_neither_hides_a_sprayer_nor_pau
     assert statuses == [200] * 19 + [429]
     assert AccessAttempt.objects.filter(ip_address=sprayer).count() == 20
     assert sign_in(Client(), "editor", PASSWORD, address=named).status_code == 302
+
+
+def test_a_username_guessed_at_from_many_addresses_gets_one_try_per_address_and_its_owner_still_gets_in(editor):
+    statuses = [r.status_code for n in range(5) for r in fail(Client(), "editor", 4, address=f"198.51.100.{n}")]
+    assert statuses == [200] * 19 + [429]
+    paused = sign_in(Client(), "editor", "wrong password", address="198.51.100.5")
+    assert paused.status_code == 429
+    assert "each address gets one try for now. It failed from yours" in paused.content.decode()
+    assert sign_in(Client(), "publisher", "wrong password", address="198.51.100.6").status_code == 200
+    assert sign_in(Client(), "editor", PASSWORD, address="203.0.113.9").status_code == 302
