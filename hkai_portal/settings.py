@@ -22,6 +22,13 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_count(name, default):
+    value = os.environ.get(name, "").strip() or str(default)
+    if not (value.isascii() and value.isdigit()):
+        raise SystemExit(f"{name} must be a whole number, 0 or more, not {value!r}.")
+    return int(value)
+
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -173,13 +180,25 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed sign-ins are counted in the database, so a lockout holds on every gunicorn host. Locking out a username and
-# address together means guessing at one account neither locks its owner out everywhere nor anyone else out.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# How many proxies in front of gunicorn append the address they were reached from to X-Forwarded-For (README,
+# "Production"). With none, the header is ignored: any client can send one.
+TRUSTED_PROXIES = env_count("DJANGO_TRUSTED_PROXIES", 0)
+# Failed sign-ins are counted in the database, so a pause holds on every gunicorn host (directory/throttling.py). A
+# username is paused at one address after 5 failures from it, and an address for every username after 20 (password
+# spraying); once a username has failed 20 times from anywhere, each address is paused at its first failure with it.
+# None lets anyone pause the rightful user at an address they do not share.
+AXES_HANDLER = "directory.throttling.SignInThrottle"
+AXES_CLIENT_IP_CALLABLE = "directory.throttling.client_address"
 AXES_FAILURE_LIMIT = 5
+SIGN_IN_ADDRESS_FAILURE_LIMIT = 20
+SIGN_IN_USERNAME_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=15)
+# An attempt refused during a lockout is not recorded, so it cannot make the lockout longer: it ends the cool-off after
+# the failure that started it, whatever the owner (or anyone) tries meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# axes' own count, and what a successful sign-in clears: once the right password has gone in, earlier typos never add
+# up to a lockout with later ones, while signing in to one's own account leaves an address's other failures counted.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# Once the right password has gone in, earlier typos never add up to a lockout with later ones.
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "directory.lockout.lockout_response"
 # No banner on every manage.py command; failures are still logged, with the username and address masked.

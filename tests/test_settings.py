@@ -27,6 +27,14 @@ def test_settings_refuse_to_load_with_debug_off_and_no_secret_key():
     ]
 
 
+@pytest.mark.parametrize("count", ["-1", "one", "1.5"])
+def test_settings_refuse_a_trusted_proxy_count_that_is_not_a_whole_number(count):
+    result = run_django("-c", "import hkai_portal.settings", DJANGO_TRUSTED_PROXIES=count, **PRODUCTION_ENV)
+    assert result.returncode != 0
+    message = f"DJANGO_TRUSTED_PROXIES must be a whole number, 0 or more, not {count!r}."
+    assert result.stderr.strip().splitlines() == [message]
+
+
 def test_settings_load_in_development_without_a_secret_key():
     result = run_django("-c", "import hkai_portal.settings as s; print(s.DEBUG)", DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
