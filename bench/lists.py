@@ -24,7 +24,14 @@ BASELINE = "/robots.txt"
 LIST = "/en/organisations/"
 # Matches the vocabulary of generate_synthetic_content: about 8% universities (most in education), 4% robotics.
 FILTERED = "/en/organisations/?kind=university&sector=education&q=robotics"
-TARGETS = {LIST: 0.03, FILTERED: 0.02}
+# Programmes by state, alone and combined with other filters and a later page (about 40% of programmes are open).
+STATE = "/en/programmes/?state=open"
+STATE_COMBINED = "/en/programmes/?state=open&state=upcoming&kind=funding_scheme&sector=finance&page=3"
+# Past the 500-page cap: page 500 of the list by name; and within a broad filter (30% of the items) by another sort,
+# reported without a target: its facets and sort read every matching row, whatever the page.
+DEEP = "/en/organisations/?page=4000"
+DEEP_FILTERED = "/en/organisations/?kind=startup&sort=founded&page=4000"
+TARGETS = {LIST: 0.03, FILTERED: 0.02, STATE: 0.02, STATE_COMBINED: 0.02, DEEP: 0.02}
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
 
 
@@ -70,7 +77,7 @@ def sample_urls():
         sys.exit(f"No synthetic organisation matches {FILTERED}: generate more organisations.")
     print(f"{matches} published synthetic organisations match {FILTERED}")
     detail = organisations.filter(parent__isnull=False, sectors__isnull=False).order_by("slug").first()
-    return [BASELINE, LIST, FILTERED, detail.get_absolute_url()]
+    return [BASELINE, LIST, FILTERED, STATE, STATE_COMBINED, DEEP, DEEP_FILTERED, detail.get_absolute_url()]
 
 
 def ms(value):
@@ -91,11 +98,20 @@ def measure(base_url, paths, duration, connections, rounds):
     for round_number in range(1, rounds + 1):
         print(f"round {round_number} of {rounds} ({seconds} s per run) ...", flush=True)
         for path in paths[1:]:
+            # Requests of the last run that wrk gave up on may still hold the workers: the baseline starts once they
+            # are done, or it would measure them.
+            drain(base_url, connections)
             baseline = run_wrk(base_url + BASELINE, seconds, connections)
             figures = run_wrk(base_url + path, seconds, connections)
             results[BASELINE].append(baseline)
             results[path].append(figures | {"ratio": figures["rps"] / baseline["rps"]})
     return results
+
+
+def drain(base_url, connections):
+    """Return once every worker answers again: one request per connection the last run may have left queued."""
+    for _ in range(connections):
+        _server.get(base_url + BASELINE)
 
 
 def median_of(rounds, key):
