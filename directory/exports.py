@@ -8,6 +8,7 @@ stays flat at any size.
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice, repeat
@@ -24,14 +25,29 @@ from .models import ExportRecord, Guidance, Organisation, Programme, Publishable
 
 CHUNK_SIZE = 2000
 BOM = "\ufeff"
-# What a spreadsheet may take as the start of a formula (OWASP CSV injection, ASVS 5.0 1.2.10), full-width too.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00", "＝", "＋", "－", "＠")
+# What a spreadsheet may take as the start of a formula (OWASP CSV injection, ASVS 5.0 1.2.10): = + - @ and every
+# character that Unicode normalisation (NFKC) turns into one of them, full-width, small, superscript and the rest
+# (tests/test_csv_export.py derives the list), and the control characters that split or end a cell.
+FORMULA_TRIGGERS = (
+    *("=", "+", "-", "@", "\t", "\r", "\n", "\x00"),
+    *("＝", "＋", "－", "＠"),
+    *("﹦", "﹢", "﹣", "﹫"),
+    *("⁼", "⁺", "₌", "₊", "⩵", "⩶", "﬩"),
+)
+_TRIGGERS = frozenset(FORMULA_TRIGGERS)
 SLUG_PLACEHOLDER = "--slug--"
 
 
 def neutralise(text):
     """Return `text` behind a single quote if a spreadsheet could read it as a formula, else unchanged."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    # A trigger counts after any whitespace and invisible (format) characters: some spreadsheets skip them, and a
+    # value stored from a shell or an import never went through the admin form's stripping.
+    for char in text:
+        if char in _TRIGGERS:
+            return "'" + text
+        if not char.isspace() and unicodedata.category(char) != "Cf":
+            return text
+    return text
 
 
 def true_false(value):
