@@ -11,6 +11,7 @@ from PIL import Image
 
 from directory.choices import Status
 from directory.models import Organisation
+from directory.validators import LOGO_FORMATS
 
 from .factories import make_user
 
@@ -111,3 +112,58 @@ def test_logo_is_validated_outside_the_admin_too():
     with pytest.raises(Exception) as caught:
         organisation.full_clean()
     assert "not a PNG, JPEG or WebP" in str(caught.value)
+
+
+@pytest.fixture
+def other_plugins(monkeypatch):
+    """Record every Pillow plugin other than PNG, JPEG and WebP that is asked whether it can read a file."""
+    Image.init()
+    asked = []
+    for name, (factory, accept) in list(Image.OPEN.items()):
+        if name not in LOGO_FORMATS:
+
+            def spy_accept(prefix, accept=accept, name=name):
+                asked.append(name)
+                return accept(prefix) if accept else True
+
+            def spy_factory(*args, factory=factory, name=name):
+                asked.append(name)
+                return factory(*args)
+
+            monkeypatch.setitem(Image.OPEN, name, (spy_factory, spy_accept))
+    return asked
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "BMP", "TIFF", "ICO", "PPM"])
+def test_other_image_formats_are_refused_without_any_other_plugin_parsing_them(
+    publisher_client, settings, other_plugins, fmt
+):
+    response = upload(publisher_client, "logo.png", image_bytes(fmt))
+    errors = response.context["adminform"].form.errors["logo"]
+    assert errors == ["The logo is not a PNG, JPEG or WebP image, or the file is damaged."]
+    assert other_plugins == []
+    assert stored_files(settings) == []
+
+
+def test_every_logo_is_opened_as_png_jpeg_or_webp_only(publisher_client, monkeypatch):
+    calls = []
+    original = Image.open
+
+    def spy(fp, mode="r", formats=None):
+        calls.append(formats)
+        return original(fp, mode, formats)
+
+    monkeypatch.setattr(Image, "open", spy)
+    assert upload(publisher_client, "logo.png", image_bytes("PNG")).status_code == 302
+    assert calls and all(formats is not None and set(formats) == set(LOGO_FORMATS) for formats in calls)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_animated_logo_is_refused(publisher_client, settings, fmt):
+    frames = [Image.new("RGB", (32, 32), colour) for colour in ("teal", "orange")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, fmt, save_all=True, append_images=frames[1:], duration=100)
+    response = upload(publisher_client, "logo.img", buffer.getvalue())
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["logo"] == ["The logo is animated: upload a still image."]
+    assert stored_files(settings) == []
