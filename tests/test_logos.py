@@ -8,12 +8,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.urls import reverse
 from PIL import ExifTags, Image, ImageChops, ImageCms, PngImagePlugin
 
 from directory.choices import Status
 from directory.models import Organisation
-from directory.validators import LOGO_FORMATS
+from directory.validators import LOGO_FORMATS, LOGO_MAX_BYTES
 
 from .factories import make_organisation, make_user
 
@@ -354,3 +355,56 @@ def test_stored_logo_is_the_same_picture_in_the_uploaded_format(publisher_client
     assert (image.format, image.size) == (fmt, (64, 48))
     difference = ImageChops.difference(image.convert("RGB"), picture)
     assert max(high for _, high in difference.getextrema()) <= tolerance
+
+
+def logo_form(logo, **fields):
+    """The admin's add form with the logo first, so fields the parser reads after it show whether they survive."""
+    return {"logo": logo, "name": "Logo Test Lab", "kind": "startup", "status": Status.DRAFT, **fields}
+
+
+@pytest.fixture
+def received(monkeypatch):
+    """Count the bytes of uploaded files that reach each of Django's own upload handlers."""
+    counts = {}
+    for handler in (MemoryFileUploadHandler, TemporaryFileUploadHandler):
+        counts[handler.__name__] = 0
+
+        def spy(self, raw_data, start, original=handler.receive_data_chunk, name=handler.__name__):
+            counts[name] += len(raw_data)
+            return original(self, raw_data, start)
+
+        monkeypatch.setattr(handler, "receive_data_chunk", spy)
+    return counts
+
+
+def test_logo_over_the_limit_is_refused_as_it_streams_and_never_reaches_disk(publisher_client, settings, received):
+    huge = SimpleUploadedFile("photo.jpg", image_bytes("JPEG") + os.urandom(5 * 1024 * 1024), "image/jpeg")
+    response = publisher_client.post(reverse("admin:directory_organisation_add"), logo_form(huge))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["logo"] == ["The logo is larger than 2 MB. Save it smaller and upload it again."]
+    # The fields sent after the file arrived: the editor gets the form back as filled in, apart from the file.
+    assert (form["name"].value(), form["kind"].value()) == ("Logo Test Lab", "startup")
+    assert received["TemporaryFileUploadHandler"] == 0
+    assert received["MemoryFileUploadHandler"] <= LOGO_MAX_BYTES
+    assert not Organisation.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_request_larger_than_the_upload_bound_is_refused_before_it_is_read(publisher_client, settings, received):
+    body = settings.FILE_UPLOAD_MAX_MEMORY_SIZE + 1
+    huge = SimpleUploadedFile("photo.jpg", os.urandom(body), "image/jpeg")
+    response = publisher_client.post(reverse("admin:directory_organisation_add"), logo_form(huge))
+    assert response.status_code == 400
+    assert received == {"MemoryFileUploadHandler": 0, "TemporaryFileUploadHandler": 0}
+    assert not Organisation.objects.exists()
+
+
+def test_logo_within_the_limit_is_kept_in_memory_not_in_a_temporary_file(publisher_client, received):
+    logo = image_bytes("PNG", (700, 700), noise=True)
+    assert 1024 * 1024 < len(logo) <= LOGO_MAX_BYTES
+    response = publisher_client.post(
+        reverse("admin:directory_organisation_add"), logo_form(SimpleUploadedFile("logo.png", logo))
+    )
+    assert response.status_code == 302
+    assert received == {"MemoryFileUploadHandler": len(logo), "TemporaryFileUploadHandler": 0}
