@@ -103,7 +103,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while an editor writes; IMMEDIATE avoids "database is locked" on upgrade.
     # Connections persist (CONN_MAX_AGE above) so each worker keeps its page cache warm. 16 MB of page cache holds
     # the indexes a searched list reads at 100,000 items (the 2 MB default did not); it bounds what a big export adds
-    # to a worker (bench/export.py --memory-check: +21 MB from 10,000 to 1,000,000 rows, within the 30 MB target),
+    # to a worker (bench/export.py --memory-check: +20 MB from 10,000 to 1,000,000 rows, within the 30 MB target),
     # which a larger cache, or mmap, would not.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000;",
