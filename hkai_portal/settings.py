@@ -110,7 +110,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while an editor writes; IMMEDIATE avoids "database is locked" on upgrade.
     # Connections persist (CONN_MAX_AGE above) so each worker keeps its page cache warm. 16 MB of page cache holds
     # the indexes a searched list reads at 100,000 items (the 2 MB default did not); it bounds what a big export adds
-    # to a worker (bench/export.py --memory-check: +21 MB from 10,000 to 1,000,000 rows, within the 30 MB target),
+    # to a worker (bench/export.py --memory-check: +20 MB from 10,000 to 1,000,000 rows, within the 30 MB target),
     # which a larger cache, or mmap, would not.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16000;",
@@ -168,9 +168,18 @@ STORAGES = {
     },
 }
 
-# Logos are at most 2 MB (directory.validators); a little headroom for the rest of the form.
+# Logos are at most 2 MB (directory.validators). The first handler passes no file on past that size and refuses any
+# multipart request larger than FILE_UPLOAD_MAX_MEMORY_SIZE, within which Django's memory handler keeps every file:
+# no upload is ever written to a temporary file. The bound leaves room for a phone photo, so that an editor who picks
+# one gets the form back with the 2 MB error rather than an error page; the proxy's client_max_body_size matches it
+# (README.md). The fields besides files may hold 3 MB.
+FILE_UPLOAD_HANDLERS = [
+    "directory.uploads.LogoSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 
 # A path of its own keeps the admin out of the way of scanners that try /admin/ on every site.
 ADMIN_PATH = (os.environ.get("DJANGO_ADMIN_PATH", "").strip().strip("/") or "admin") + "/"

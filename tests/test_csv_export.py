@@ -1,5 +1,10 @@
+import csv
 import datetime
+import io
 import math
+import sqlite3
+import sys
+import unicodedata
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -7,11 +12,13 @@ from django.core.signals import request_finished
 from django.db import close_old_connections, connection
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from directory import exports
 from directory.choices import Status
-from directory.exports import FORMULA_TRIGGERS, neutralise
-from directory.models import ExportRecord
+from directory.csv_format import FORMULA_TRIGGERS, csv_lines, neutralise
+from directory.models import ExportRecord, Organisation, Sector
 from directory.views import ListExportView
 
 from .csv_reading import BOM, column, content, rows
@@ -222,7 +229,9 @@ def test_neutralise_puts_a_quote_before_every_formula_trigger(trigger):
     assert neutralise(f'{trigger}HYPERLINK("https://evil.example")') == f'\'{trigger}HYPERLINK("https://evil.example")'
 
 
-@pytest.mark.parametrize("text", ["", "Hong Kong", "1+1", "a=b", "'quoted", " =padded", "個人資料", "2024-01-01", "42"])
+@pytest.mark.parametrize(
+    "text", ["", "Hong Kong", "1+1", "a=b", "'quoted", " padded", "個人資料", "2024-01-01", "42", " ", "\u200b"]
+)
 def test_neutralise_leaves_harmless_text_alone(text):
     assert neutralise(text) == text
 
@@ -230,6 +239,102 @@ def test_neutralise_leaves_harmless_text_alone(text):
 def test_full_width_triggers_are_the_ones_spreadsheets_read_as_formulas():
     assert {"＝", "＋", "－", "＠"} <= set(FORMULA_TRIGGERS)
     assert {"=", "+", "-", "@", "\t", "\r", "\n", "\x00"} <= set(FORMULA_TRIGGERS)
+
+
+def starts_a_formula(text):
+    """Return whether `text`, past any leading whitespace and invisible characters and once NFKC-normalised, starts
+    with = + - or @: how a lenient spreadsheet, or a script that normalises text, may read it."""
+    visible = text.lstrip("".join(char for char in set(text) if char.isspace() or unicodedata.category(char) == "Cf"))
+    return unicodedata.normalize("NFKC", visible).startswith(("=", "+", "-", "@"))
+
+
+def test_every_character_that_normalises_to_a_formula_trigger_is_one():
+    characters = [chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF]
+    assert {char for char in characters if starts_a_formula(char)} <= set(FORMULA_TRIGGERS)
+    assert {"﹦", "﹢", "﹣", "﹫", "⁺", "₌"} <= set(FORMULA_TRIGGERS)
+    # What lets the export skip neutralise() for a cell that starts with a letter or a digit.
+    skipped = {char for char in characters if char.isspace() or unicodedata.category(char) == "Cf"}
+    assert not [char for char in skipped | set(FORMULA_TRIGGERS) if char.isalnum()]
+
+
+# Leading characters a spreadsheet may skip before it looks for a formula: whitespace (str.isspace) and invisible
+# format characters (Unicode category Cf).
+LEADING = {
+    "space": " ",
+    "spaces": "  \u2003",
+    "no-break-space": "\u00a0",
+    "ideographic-space": "\u3000",
+    "line-separator": "\u2028",
+    "zero-width-space": "\u200b",
+    "zero-width-joiners": "\u200c\u200d",
+    "word-joiner": "\u2060",
+    "byte-order-mark": "\ufeff",
+    "bidi-override": "\u202e",
+    "bidi-isolate": "\u2066",
+    "soft-hyphen": "\u00ad",
+    "mixed": " \u200b\u3000\u00a0\ufeff",
+}
+SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "﹦", "﹢", "﹣", "﹫")
+
+
+@pytest.mark.parametrize("leading", LEADING.values(), ids=LEADING)
+def test_neutralise_finds_a_trigger_behind_whitespace_and_invisible_characters(leading):
+    for trigger in SPREADSHEET_TRIGGERS:
+        assert neutralise(f"{leading}{trigger}1+1") == f"'{leading}{trigger}1+1"
+    assert neutralise(f"{leading}Hong Kong") == f"{leading}Hong Kong"
+
+
+@pytest.mark.parametrize("leading", LEADING.values(), ids=LEADING)
+def test_text_stored_without_the_admin_form_is_neutralised_behind_leading_whitespace(exporter_client, leading):
+    """Values a shell, a command or an import stored: create() and update() run no form validation."""
+    created = {
+        trigger: Organisation.objects.create(
+            name=f"{leading}{trigger}HYPERLINK(1)",
+            kind="startup",
+            status=Status.PUBLISHED,
+            published_at=timezone.now() - datetime.timedelta(days=1),
+        )
+        for trigger in SPREADSHEET_TRIGGERS
+    }
+    Organisation.objects.filter(pk__in=[item.pk for item in created.values()]).update(
+        summary=f"{leading}=cmd|' /C calc'!A0"
+    )
+    exported = {row["id"]: row for row in rows(export(exporter_client, "organisation"))}
+    for trigger, organisation in created.items():
+        row = exported[str(organisation.pk)]
+        assert row["name"] == f"'{leading}{trigger}HYPERLINK(1)"
+        assert row["summary"] == f"'{leading}=cmd|' /C calc'!A0"
+
+
+# Text that often starts with what a spreadsheet skips, then a formula trigger or not.
+tricky_text = st.builds(
+    str.__add__,
+    st.text(st.sampled_from("".join(LEADING.values()) + "".join(SPREADSHEET_TRIGGERS) + "⁺₌⩵'a")),
+    st.text(),
+)
+
+
+@given(st.one_of(tricky_text, st.text()))
+def test_neutralised_text_never_starts_a_formula_unless_it_starts_with_the_quote(text):
+    result = neutralise(text)
+    assert result in (text, f"'{text}")
+    assert result.startswith("'") or not starts_a_formula(result)
+
+
+# Any text a database stores: PostgreSQL's text holds no NUL.
+stored_text = st.one_of(tricky_text, st.text()).map(lambda text: text.replace("\x00", "")[:100])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=stored_text, summary=stored_text, sector=stored_text.filter(str.strip))
+def test_no_exported_text_cell_starts_a_formula_unless_it_starts_with_the_quote(exporter_client, name, summary, sector):
+    parent = make_organisation(f"{sector} parent")
+    organisation = make_organisation(name, summary=summary, website=summary, parent=parent)
+    organisation.sectors.add(Sector.objects.get_or_create(name=sector)[0])  # examples share the database
+    exported = next(row for row in rows(export(exporter_client, "organisation")) if row["id"] == str(organisation.pk))
+    for header, cell in exported.items():
+        if header not in {"id", "founded_year", "last_verified_on", "published_at", "created_at", "updated_at"}:
+            assert cell.startswith("'") or not starts_a_formula(cell), (header, cell)
 
 
 @pytest.mark.parametrize("trigger", FORMULA_TRIGGERS)
@@ -275,6 +380,61 @@ def test_every_text_cell_starting_with_a_formula_trigger_is_neutralised(exporter
     assert guidance_row["topics"] == f"'{trigger}Topic"
     assert guidance_row["supersedes"] == f"'{trigger}Earlier"
     assert guidance_row["document_url"] == f"'{trigger}document"
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2024, 2, 29, 23, 30, 0, tzinfo=datetime.UTC),  # a whole second: no fraction is written
+        datetime.datetime(2025, 8, 31, 20, 41, 19, 674483, tzinfo=datetime.UTC),  # the next day in Hong Kong
+        datetime.datetime(1975, 6, 1, 12, 0, 0, 1, tzinfo=datetime.UTC),  # Hong Kong summer time: +09:00
+    ],
+    ids=["whole-second", "next-day", "summer-time"],
+)
+def test_times_are_written_in_hong_kong_time_with_the_offset_of_their_date(exporter_client, moment):
+    make_organisation("Lab", published_at=moment)
+    exported = rows(export(exporter_client, "organisation"))[0]["published_at"]
+    assert exported == timezone.localtime(moment).isoformat()
+    assert datetime.datetime.fromisoformat(exported) == moment
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite stores dates and times as text")
+def test_export_reads_stored_dates_and_times_without_converting_them_one_by_one(exporter_client, monkeypatch):
+    """Turning each stored text into a Python object and back into text was a fifth of the export's time."""
+    converted = []
+    for kind, converter in [(kind, converter) for kind, converter in sqlite3.converters.items() if kind != "BOOL"]:
+
+        def counting(value, converter=converter, kind=kind):
+            converted.append(kind)
+            return converter(value)
+
+        monkeypatch.setitem(sqlite3.converters, kind, counting)
+
+    def conversions():
+        """Return how many stored values each export converts (the session's and the user's among them)."""
+        counts = {}
+        for name in EXPORT_URL:
+            converted.clear()
+            export(exporter_client, name)
+            counts[name] = len(converted)
+        return counts
+
+    make_guidance(date_published=datetime.date(2023, 6, 11))
+    few = conversions()
+    for day in range(1, 11):
+        make_organisation(last_verified_on=datetime.date(2024, 2, day))
+        make_programme(start_date=datetime.date(2020, 1, day), end_date=datetime.date(2021, 1, day))
+        make_guidance(date_published=datetime.date(2023, 6, day))
+    assert conversions() == few
+
+
+@given(st.lists(st.lists(st.text(), min_size=2, max_size=4), min_size=1, max_size=5))
+def test_cells_are_written_exactly_as_the_csv_module_writes_them(table):
+    width = max(len(row) for row in table)
+    table = [row + [""] * (width - len(row)) for row in table]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(table)
+    assert csv_lines([list(column) for column in zip(*table, strict=True)]) == buffer.getvalue()
 
 
 def test_numbers_and_dates_are_written_as_they_are(exporter_client):

@@ -1,4 +1,5 @@
 import io
+import os
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -8,7 +9,7 @@ from directory import exports
 from directory.choices import Status
 from directory.models import ExportRecord
 
-from .csv_reading import column, content
+from .csv_reading import BOM, column, content
 from .factories import make_guidance, make_organisation, make_programme, make_sector, make_user
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,55 @@ def test_command_warns_of_filter_values_it_ignores(catalogue, tmp_path):
     stderr = io.StringIO()
     run("organisations", "--filter", "year_min=soon", "--output", str(tmp_path / "out.csv"), stderr=stderr)
     assert "Ignored Founded from" in stderr.getvalue()
+
+
+@pytest.fixture
+def umask_022():
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def test_command_writes_a_file_only_its_owner_can_read_and_only_once_complete(
+    catalogue, tmp_path, monkeypatch, umask_022
+):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    output = tmp_path / "drafts.csv"
+    seen = []
+    stream = exports.CsvExport.stream
+
+    def watched(export):
+        for data in stream(export):
+            yield data
+            seen.append({path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()})
+
+    monkeypatch.setattr(exports.CsvExport, "stream", watched)
+    run("organisations", "--publication", "draft", "--output", str(output))
+    assert len(seen) > 2
+    assert all(files == {"drafts.csv.partial": 0o600} for files in seen)
+    assert list(tmp_path.iterdir()) == [output]
+    assert output.stat().st_mode & 0o777 == 0o600
+
+
+def test_command_replaces_an_older_file_with_a_private_one(catalogue, tmp_path, umask_022):
+    output = tmp_path / "organisations.csv"
+    output.write_bytes(b"an older export")
+    output.chmod(0o644)
+    run("organisations", "--output", str(output))
+    assert output.read_bytes().startswith(BOM)
+    assert output.stat().st_mode & 0o777 == 0o600
+
+
+def test_command_that_fails_leaves_an_older_file_as_it_was_and_no_partial_one(catalogue, tmp_path, monkeypatch):
+    output = tmp_path / "organisations.csv"
+    output.write_bytes(b"an older export")
+
+    def broken(export):
+        yield b"the first bytes"
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exports.CsvExport, "stream", broken)
+    with pytest.raises(OSError, match="disk full"):
+        run("organisations", "--output", str(output))
+    assert list(tmp_path.iterdir()) == [output]
+    assert output.read_bytes() == b"an older export"

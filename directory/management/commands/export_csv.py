@@ -1,6 +1,8 @@
 import getpass
+import os
 import sys
-from contextlib import closing, nullcontext
+from contextlib import closing, contextmanager, nullcontext
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
@@ -17,6 +19,22 @@ def shell_user():
         return getpass.getuser()
     except (KeyError, OSError):  # no login name in the environment nor in the password database
         return ""
+
+
+@contextmanager
+def private_file(path):
+    """Yield a binary file that appears at `path` once the block completes, readable by its owner only throughout."""
+    path = Path(path)
+    # As backups are written: under another name until complete, so a failed run never leaves a file that looks like a
+    # whole export (nor spoils an older one), and private from the start, since an export may hold unpublished drafts.
+    partial = path.with_name(f"{path.name}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+            yield file
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 class Command(BaseCommand):
@@ -71,7 +89,7 @@ class Command(BaseCommand):
             username=shell_user(),
         )
         total = filterset.qs.count() if self.stderr.isatty() else None
-        destination = open(output, "wb") if output else nullcontext(sys.stdout.buffer)
+        destination = private_file(output) if output else nullcontext(sys.stdout.buffer)
         with destination as stream, closing(export.stream()) as chunks:
             for data in chunks:
                 stream.write(data)
