@@ -1,0 +1,89 @@
+"""The sitemap index and its sections: published items only, every language with its alternates, and a cost that does
+not grow with the number of items (issue 11)."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory.choices import Status
+from directory.sitemaps import PublishedSitemap
+
+from .factories import make_guidance, make_organisation
+
+pytestmark = pytest.mark.django_db
+
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://www.w3.org/1999/xhtml"}
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Two items a page, so that a handful of items makes several pages."""
+    monkeypatch.setattr(PublishedSitemap, "limit", 2)
+
+
+def index_entries(client):
+    """Return [(path and query, lastmod)] of the sitemap index."""
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    return [
+        (
+            entry.findtext("sm:loc", namespaces=NS).removeprefix("http://testserver"),
+            entry.findtext("sm:lastmod", namespaces=NS),
+        )
+        for entry in root.findall("sm:sitemap", NS)
+    ]
+
+
+def set_updated_at(item, moment):
+    type(item).objects.filter(pk=item.pk).update(updated_at=moment)
+
+
+def test_the_index_lists_every_page_of_every_section_with_the_sections_latest_change(client, small_pages):
+    organisations = [make_organisation(f"Lab {number}") for number in range(5)]
+    set_updated_at(organisations[1], datetime.datetime(2025, 3, 4, 1, 2, 3, tzinfo=datetime.UTC))
+    for organisation in organisations[2:]:
+        set_updated_at(organisation, datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
+    set_updated_at(organisations[0], datetime.datetime(2023, 1, 1, tzinfo=datetime.UTC))
+    # Later changes to items the public cannot see do not count.
+    draft = make_organisation("Draft Lab", status=Status.DRAFT)
+    set_updated_at(draft, datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    guidance = make_guidance("Principles", publisher=organisations[0])
+    set_updated_at(guidance, datetime.datetime(2022, 6, 1, 12, 0, tzinfo=datetime.UTC))
+
+    entries = dict(index_entries(client))
+    latest = "2025-03-04T09:02:03+08:00"  # the site's time zone
+    assert {path: lastmod for path, lastmod in entries.items() if "organisations" in path} == {
+        "/sitemap-organisations.xml": latest,
+        "/sitemap-organisations.xml?p=2": latest,
+        "/sitemap-organisations.xml?p=3": latest,
+    }
+    assert entries["/sitemap-guidance.xml"] == "2022-06-01T20:00:00+08:00"
+    assert entries["/sitemap-programmes.xml"] is None  # no programme: one empty page, with no date
+
+
+def test_the_index_reads_one_aggregate_per_section_never_the_items(client, small_pages):
+    for number in range(7):
+        make_organisation(f"Lab {number}")
+    cache.clear()
+    with CaptureQueriesContext(connection) as made:
+        client.get("/sitemap.xml")
+    item_queries = [query["sql"] for query in made if "directory_organisation" in query["sql"]]
+    assert item_queries
+    assert all("COUNT(" in sql or "MAX(" in sql or "MIN(" in sql for sql in item_queries), item_queries
+
+
+@pytest.mark.parametrize("organisations", [1, 12])
+def test_the_index_runs_a_bounded_number_of_queries_whatever_the_number_of_items(
+    client, small_pages, organisations, django_assert_max_num_queries
+):
+    for number in range(organisations):
+        make_organisation(f"Lab {number}")
+    cache.clear()
+    # Per section: the content version, the next publication due and the aggregate; once computed, the version.
+    with django_assert_max_num_queries(9):
+        client.get("/sitemap.xml")
+    with django_assert_max_num_queries(3):
+        client.get("/sitemap.xml")
