@@ -29,14 +29,14 @@ urlpatterns = [
     path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
 ]
 
-# Outside the app namespace: django.contrib.sitemaps reverses the section view by this exact name.
+# Outside the app namespace and the language prefix: a sitemap lists every language's addresses.
 sitemap_urlpatterns = [
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
     path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
     ),
+    path("sitemap-<section>.xml", views.sitemap_section, name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from directory.choices import Status
 from directory.sitemaps import PublishedSitemap
@@ -35,6 +36,20 @@ def index_entries(client):
         )
         for entry in root.findall("sm:sitemap", NS)
     ]
+
+
+def section_urls(client, path):
+    """Return {location: (lastmod, {hreflang: href})} of one sitemap page."""
+    response = client.get(path)
+    assert response["Content-Type"] == "application/xml"
+    root = ET.fromstring(response.content)
+    return {
+        url.findtext("sm:loc", namespaces=NS): (
+            url.findtext("sm:lastmod", namespaces=NS),
+            {link.get("hreflang"): link.get("href") for link in url.findall("xhtml:link", NS)},
+        )
+        for url in root.findall("sm:url", NS)
+    }
 
 
 def set_updated_at(item, moment):
@@ -87,3 +102,44 @@ def test_the_index_runs_a_bounded_number_of_queries_whatever_the_number_of_items
         client.get("/sitemap.xml")
     with django_assert_max_num_queries(3):
         client.get("/sitemap.xml")
+
+
+def test_a_section_page_lists_each_published_item_in_every_language_with_its_alternates(client):
+    lab = make_organisation("Robot Lab", slug="robot-lab")
+    set_updated_at(lab, datetime.datetime(2025, 5, 31, 20, 0, tzinfo=datetime.UTC))
+    make_organisation("Draft Lab", slug="draft-lab", status=Status.DRAFT)
+    make_organisation("Future Lab", slug="future-lab", published_at=timezone.now() + datetime.timedelta(days=1))
+    make_organisation("Archived Lab", slug="archived-lab", status=Status.ARCHIVED)
+
+    alternates = {
+        language: f"http://testserver/{language}/organisations/robot-lab/" for language in ("en", "zh-hant", "zh-hans")
+    }
+    # 20:00 UTC is the next day in Hong Kong.
+    expected = dict.fromkeys(alternates.values(), ("2025-06-01", alternates))
+    assert section_urls(client, "/sitemap-organisations.xml") == expected
+
+
+def test_a_section_page_holds_its_share_of_the_items_in_order(client, small_pages):
+    slugs = [make_organisation(f"Lab {number}", slug=f"lab-{number}").slug for number in range(5)]
+    pages = [section_urls(client, f"/sitemap-organisations.xml?p={page}") for page in (1, 2, 3)]
+    listed = [
+        [location.split("/")[-2] for location in page if location.startswith("http://testserver/en/")] for page in pages
+    ]
+    assert listed == [slugs[0:2], slugs[2:4], slugs[4:5]]
+
+
+@pytest.mark.parametrize(
+    "path", ["/sitemap-nothing.xml", "/sitemap-organisations.xml?p=9", "/sitemap-guidance.xml?p=x"]
+)
+def test_an_unknown_section_or_page_is_a_404(client, path):
+    make_organisation("Lab")
+    assert client.get(path).status_code == 404
+
+
+def test_a_section_page_runs_the_same_queries_whatever_the_number_of_items(client, django_assert_max_num_queries):
+    for number in range(30):
+        make_organisation(f"Lab {number}")
+    client.get("/sitemap-organisations.xml")
+    # The content version (for the count kept with it) and the page's rows.
+    with django_assert_max_num_queries(2):
+        assert client.get("/sitemap-organisations.xml").status_code == 200
