@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView, View
 
 from . import structured_data
+from .caching import QueryParameters
 from .choices import ExportSource
 from .exports import CsvExport, base_url, csv_response
 from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, programme_states
@@ -190,6 +191,7 @@ class SearchView(TemplateView):
     """Site-wide search: results grouped by type, each group with its count and a link to its full list."""
 
     template_name = "directory/search.html"
+    query_parameters = QueryParameters(("q",))
     groups = (
         (Organisation, ("name", "summary"), "directory:organisation-list", _("Organisations")),
         (Programme, ("name", "summary"), "directory:programme-list", _("Programmes")),
