@@ -78,10 +78,12 @@ def page_key(version, request, query):
     return "public-page:" + hashlib.sha256(f"{version}\n{address}".encode()).hexdigest()
 
 
-def cache_public_page(view, parameters=None):
+def cache_public_page(view, parameters=None, same_in_every_language=False):
     """Mark the view's pages as the same for every anonymous reader, so that PublicPageCacheMiddleware keeps them.
 
-    `parameters` are the QueryParameters the view reads: by default its class's `query_parameters`, or none.
+    `parameters` are the QueryParameters the view reads: by default its class's `query_parameters`, or none. A page
+    whose content does not depend on the active language (a sitemap lists every language's addresses) may say so
+    with `same_in_every_language`, and is kept even where the language was negotiated.
 
     A page made for a signed-in user (editors, exporters: their pages differ) is never marked, so it is never stored.
     """
@@ -95,6 +97,7 @@ def cache_public_page(view, parameters=None):
     if parameters is None:
         parameters = getattr(getattr(view, "view_class", None), "query_parameters", QueryParameters())
     wrapper.query_parameters = parameters
+    wrapper.same_in_every_language = same_in_every_language
     return wrapper
 
 
@@ -165,7 +168,7 @@ class PublicPageCacheMiddleware:
             if valid_until is None or now < valid_until:
                 return HttpResponse(content, headers=headers)
         response = self.get_response(request)
-        if self.storable(response):
+        if self.storable(response, view):
             cache.set(key, (response.content, dict(response.items()), next_publication(now)), PAGE_TIMEOUT)
         return response
 
@@ -181,7 +184,7 @@ class PublicPageCacheMiddleware:
         return settings.PAGE_CACHE and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
     @staticmethod
-    def storable(response):
+    def storable(response, view):
         return (
             getattr(response, "public_page", False)
             and response.status_code == 200
@@ -189,8 +192,12 @@ class PublicPageCacheMiddleware:
             # A cookie is for one reader (a CSRF token, a message): so is the page that sets it.
             and not response.cookies
             # A page whose language was negotiated from Accept-Language or a cookie rather than taken from its path
-            # differs between readers of the same address, unless only one language exists.
-            and not (has_vary_header(response, "Accept-Language") and len(settings.LANGUAGES) > 1)
+            # differs between readers of the same address, unless only one language exists or the view says its
+            # pages are the same in every language.
+            and (
+                view.same_in_every_language
+                or not (has_vary_header(response, "Accept-Language") and len(settings.LANGUAGES) > 1)
+            )
         )
 
 

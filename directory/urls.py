@@ -2,7 +2,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import exports, views
-from .caching import cache_public_page
+from .caching import QueryParameters, cache_public_page
 from .sitemaps import SITEMAPS
 
 app_name = "directory"
@@ -29,14 +29,19 @@ urlpatterns = [
     path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
 ]
 
-# Outside the app namespace and the language prefix: a sitemap lists every language's addresses.
+# Outside the app namespace and the language prefix: a sitemap lists every language's addresses, whatever the
+# language negotiated.
 sitemap_urlpatterns = [
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        cache_public_page(sitemap_views.index, same_in_every_language=True),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
-    path("sitemap-<section>.xml", views.sitemap_section, name="sitemap-section"),
+    path(
+        "sitemap-<section>.xml",
+        cache_public_page(views.sitemap_section, parameters=QueryParameters(("p",)), same_in_every_language=True),
+        name="sitemap-section",
+    ),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

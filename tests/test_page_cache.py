@@ -254,6 +254,8 @@ def test_a_repeated_parameter_of_one_value_keeps_the_value_the_list_reads(client
         ("/zh-hant/?utm_source=x", "/zh-hant/"),
         ("/en/organisations/cyberport/?from=link", "/en/organisations/cyberport/"),
         ("/en/search/?q=robot&lang=en", "/en/search/?q=robot"),
+        ("/sitemap.xml?utm_source=x", "/sitemap.xml"),
+        ("/sitemap-organisations.xml?p=1&x=2", "/sitemap-organisations.xml?p=1"),
     ],
 )
 def test_any_parameter_a_page_does_not_read_is_dropped(client, address, canonical):

@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from directory.choices import Status
+from directory.models import Organisation
 from directory.sitemaps import PublishedSitemap
 
-from .factories import make_guidance, make_organisation
+from .factories import make_guidance, make_organisation, make_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,64 @@ def test_a_section_page_runs_the_same_queries_whatever_the_number_of_items(clien
     # The content version (for the count kept with it) and the page's rows.
     with django_assert_max_num_queries(2):
         assert client.get("/sitemap-organisations.xml").status_code == 200
+
+
+class TestFromTheCache:
+    @pytest.fixture(autouse=True)
+    def page_cache_on(self, settings):
+        settings.PAGE_CACHE = True
+
+    @pytest.mark.parametrize("path", ["/sitemap.xml", "/sitemap-organisations.xml", "/sitemap-guidance.xml"])
+    def test_a_second_request_is_served_from_the_cache(self, client, path, django_assert_max_num_queries):
+        make_guidance("Principles", publisher=make_organisation("Lab"))
+        fresh = client.get(path)
+        with django_assert_max_num_queries(1):  # the content version
+            cached = client.get(path)
+        assert cached.content == fresh.content
+        assert cached["Content-Type"] == "application/xml"
+        assert cached["X-Robots-Tag"] == fresh["X-Robots-Tag"]
+
+    def test_the_cached_sitemap_serves_readers_of_every_language(self, client, django_assert_max_num_queries):
+        make_organisation("Lab")
+        fresh = client.get("/sitemap-organisations.xml", HTTP_ACCEPT_LANGUAGE="zh-HK")
+        with django_assert_max_num_queries(1):
+            cached = client.get("/sitemap-organisations.xml", HTTP_ACCEPT_LANGUAGE="en")
+        assert cached.content == fresh.content
+
+    def test_each_host_has_its_own_cached_sitemap(self, client):
+        make_organisation("Lab", slug="lab")
+        assert (
+            b"http://localhost/en/organisations/lab/"
+            in client.get("/sitemap-organisations.xml", HTTP_HOST="localhost").content
+        )
+        assert (
+            b"https://127.0.0.1/sitemap-organisations.xml"
+            in client.get("/sitemap.xml", HTTP_HOST="127.0.0.1", secure=True).content
+        )
+
+    def test_an_edit_shows_at_once(self, client):
+        lab = make_organisation("Lab", slug="old-lab")
+        assert "http://testserver/en/organisations/old-lab/" in section_urls(client, "/sitemap-organisations.xml")
+        first = dict(index_entries(client))["/sitemap-organisations.xml"]
+        lab.slug = "new-lab"
+        lab.save()
+        urls = section_urls(client, "/sitemap-organisations.xml")
+        assert "http://testserver/en/organisations/new-lab/" in urls
+        assert "http://testserver/en/organisations/old-lab/" not in urls
+        assert dict(index_entries(client))["/sitemap-organisations.xml"] > first
+
+    def test_a_draft_never_appears_and_an_unpublished_item_leaves_at_once(self, client):
+        lab = make_organisation("Lab", slug="lab")
+        make_organisation("Draft Lab", slug="draft-lab", status=Status.DRAFT)
+        assert [url.split("/")[-2] for url in section_urls(client, "/sitemap-organisations.xml")] == ["lab"] * 3
+        Organisation.objects.filter(pk=lab.pk).update(status=Status.DRAFT)
+        assert section_urls(client, "/sitemap-organisations.xml") == {}
+
+    def test_a_future_dated_item_appears_once_it_comes_due(self, client, monkeypatch):
+        make_programme("Running Fund")
+        soon = timezone.now() + datetime.timedelta(minutes=5)
+        make_programme("Scheduled Fund", slug="scheduled-fund", published_at=soon)
+        assert len(section_urls(client, "/sitemap-programmes.xml")) == 3
+        monkeypatch.setattr(timezone, "now", lambda: soon + datetime.timedelta(seconds=1))
+        urls = section_urls(client, "/sitemap-programmes.xml")
+        assert "http://testserver/en/programmes/scheduled-fund/" in urls
