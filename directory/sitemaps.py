@@ -96,6 +96,19 @@ def urlset_xml(urls):
     return "".join(parts)
 
 
+def sitemapindex_xml(entries):
+    """Return the sitemap index of `entries`, (location, lastmod or None) pairs, as Django's sitemap_index.xml writes
+    it: a template's date filter on each page of each section costs as much as the rest of the index."""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    ]
+    for location, lastmod in entries:
+        written = f"<lastmod>{timezone.localtime(lastmod).isoformat()}</lastmod>" if lastmod else ""
+        parts.append(f"<sitemap><loc>{escape(location)}</loc>{written}</sitemap>\n")
+    parts.append("</sitemapindex>\n")
+    return "".join(parts)
+
+
 class OrganisationSitemap(PublishedSitemap):
     model = Organisation
 

@@ -1,9 +1,7 @@
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import exports, views
 from .caching import QueryParameters, cache_public_page
-from .sitemaps import SITEMAPS
 
 app_name = "directory"
 
@@ -32,12 +30,7 @@ urlpatterns = [
 # Outside the app namespace and the language prefix: a sitemap lists every language's addresses, whatever the
 # language negotiated.
 sitemap_urlpatterns = [
-    path(
-        "sitemap.xml",
-        cache_public_page(sitemap_views.index, same_in_every_language=True),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap-index",
-    ),
+    path("sitemap.xml", cache_public_page(views.sitemap_index, same_in_every_language=True), name="sitemap-index"),
     path(
         "sitemap-<section>.xml",
         cache_public_page(views.sitemap_section, parameters=QueryParameters(("p",)), same_in_every_language=True),

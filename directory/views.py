@@ -18,7 +18,7 @@ from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, progra
 from .listing import PublishedListView, clean_query
 from .models import Guidance, Organisation, Programme, Sector
 from .search import is_ranked, search
-from .sitemaps import SITEMAPS, urlset_xml
+from .sitemaps import SITEMAPS, sitemapindex_xml, urlset_xml
 
 SEARCH_GROUP_SIZE = 10
 
@@ -224,6 +224,27 @@ def robots_txt(request):
     admin_rule = "Disallow: /admin/" if settings.ADMIN_PATH == "admin/" else "Disallow:"
     lines = ["User-agent: *", admin_rule, f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def sitemap_index(request):
+    """Every page of every section with the section's latest change: Django's index view, with the XML written by
+    sitemapindex_xml."""
+    base = f"{request.scheme}://{get_current_site(request).domain}"
+    entries, latest = [], []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = base + reverse("sitemap-section", kwargs={"section": section})
+        lastmod = sitemap.get_latest_lastmod()
+        latest.append(lastmod)
+        entries += [
+            (f"{location}?p={page}" if page > 1 else location, lastmod) for page in sitemap.paginator.page_range
+        ]
+    response = HttpResponse(sitemapindex_xml(entries), content_type="application/xml")
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    if all(latest):
+        response.headers["Last-Modified"] = http_date(max(latest).timestamp())
+    return response
 
 
 @require_GET
