@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, classproperty
 from django.utils.translation import gettext_lazy as _
+from django_filters import MultipleChoiceFilter
 from django_filters.views import FilterView
+
+from .caching import QueryParameters
 
 PAGE_SIZE = 20
 # Deeper pages cost an OFFSET of that many rows each, which anyone could ask for thousands of times; no reader pages
@@ -69,20 +71,33 @@ class ForgivingPaginator(Paginator):
         return self.page(min(max(number, 1), self.num_pages))
 
 
+def list_parameters(filterset_class):
+    """Return the QueryParameters of a list: its filters in the order its filter form sends them (the search, the
+    facets, the other filters, the sort), then the page; the filters of several choices may repeat."""
+    filters = filterset_class.base_filters
+    names = dict.fromkeys(["q", *filterset_class.facets, *filters])
+    del names["sort"]
+    return QueryParameters(
+        names=(*names, "sort", "page"),
+        repeatable=frozenset(name for name, declared in filters.items() if isinstance(declared, MultipleChoiceFilter)),
+    )
+
+
 class PublishedListView(FilterView):
-    """A list of published items filtered by a FacetedFilterSet; every state of it is a clean, shareable URL."""
+    """A list of published items filtered by a FacetedFilterSet; every state of it is a clean, shareable URL.
+
+    PublicPageCacheMiddleware sends a query with empty values or parameters the list does not know to its canonical
+    form (`query_parameters`), so the view only sees those it reads.
+    """
 
     paginate_by = PAGE_SIZE
     paginator_class = ForgivingPaginator
     strict = False  # an invalid parameter is reported and ignored, it does not empty the list
     facet_layout = {}  # filter name -> "checkbox", "radio" or "select"
 
-    def get(self, request, *args, **kwargs):
-        cleaned = clean_query(request.GET)
-        if cleaned.urlencode() != request.GET.urlencode():
-            query = cleaned.urlencode()
-            return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
-        return super().get(request, *args, **kwargs)
+    @classproperty
+    def query_parameters(cls):
+        return list_parameters(cls.filterset_class)
 
     def get_queryset(self):
         return self.model.objects.published()

@@ -1,9 +1,7 @@
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import exports, views
-from .caching import cache_public_page
-from .sitemaps import SITEMAPS
+from .caching import QueryParameters, cache_public_page
 
 app_name = "directory"
 
@@ -29,14 +27,14 @@ urlpatterns = [
     path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
 ]
 
-# Outside the app namespace: django.contrib.sitemaps reverses the section view by this exact name.
+# Outside the app namespace and the language prefix: a sitemap lists every language's addresses, whatever the
+# language negotiated.
 sitemap_urlpatterns = [
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
+    path("sitemap.xml", cache_public_page(views.sitemap_index, same_in_every_language=True), name="sitemap-index"),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
+        cache_public_page(views.sitemap_section, parameters=QueryParameters(("p",)), same_in_every_language=True),
+        name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]

@@ -1,19 +1,24 @@
 from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView, View
 
 from . import structured_data
+from .caching import QueryParameters
 from .choices import ExportSource
 from .exports import CsvExport, base_url, csv_response
 from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, programme_states
 from .listing import PublishedListView, clean_query
 from .models import Guidance, Organisation, Programme, Sector
 from .search import is_ranked, search
+from .sitemaps import SITEMAPS, sitemapindex_xml, urlset_xml
 
 SEARCH_GROUP_SIZE = 10
 
@@ -194,6 +199,7 @@ class SearchView(TemplateView):
     """Site-wide search: results grouped by type, each group with its count and a link to its full list."""
 
     template_name = "directory/search.html"
+    query_parameters = QueryParameters(("q",))
     groups = (
         (Organisation, ("name", "summary"), "directory:organisation-list", _("Organisations")),
         (Programme, ("name", "summary"), "directory:programme-list", _("Programmes")),
@@ -226,3 +232,41 @@ def robots_txt(request):
     admin_rule = "Disallow: /admin/" if settings.ADMIN_PATH == "admin/" else "Disallow:"
     lines = ["User-agent: *", admin_rule, f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def sitemap_index(request):
+    """Every page of every section with the section's latest change: Django's index view, with the XML written by
+    sitemapindex_xml."""
+    base = f"{request.scheme}://{get_current_site(request).domain}"
+    entries, latest = [], []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = base + reverse("sitemap-section", kwargs={"section": section})
+        lastmod = sitemap.get_latest_lastmod()
+        latest.append(lastmod)
+        entries += [
+            (f"{location}?p={page}" if page > 1 else location, lastmod) for page in sitemap.paginator.page_range
+        ]
+    response = HttpResponse(sitemapindex_xml(entries), content_type="application/xml")
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    if all(latest):
+        response.headers["Last-Modified"] = http_date(max(latest).timestamp())
+    return response
+
+
+@require_GET
+def sitemap_section(request, section):
+    """One page (`?p=`) of a section's sitemap: Django's sitemap view, with the XML written by urlset_xml."""
+    if section not in SITEMAPS:
+        raise Http404
+    sitemap = SITEMAPS[section]()
+    try:
+        urls = sitemap.get_urls(page=request.GET.get("p", 1), site=get_current_site(request), protocol=request.scheme)
+    except (EmptyPage, PageNotAnInteger) as error:
+        raise Http404 from error
+    response = HttpResponse(urlset_xml(urls), content_type="application/xml")
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    if sitemap.latest_lastmod:
+        response.headers["Last-Modified"] = http_date(sitemap.latest_lastmod.timestamp())
+    return response

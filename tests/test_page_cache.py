@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from directory import caching
 from directory.caching import PublicPageCacheMiddleware
 from directory.choices import Status
 
@@ -188,3 +189,101 @@ def test_a_page_whose_language_was_negotiated_is_not_stored_while_there_are_seve
     assert pages_made(rf, negotiated_page) == 2
     settings.LANGUAGES = [("en", "English")]
     assert pages_made(rf, negotiated_page) == 1
+
+
+@pytest.fixture
+def stored_pages(monkeypatch):
+    """Return the list of page-cache keys stored from now on."""
+    keys = []
+    store = caching.cache.set
+
+    def recording_set(key, *args, **kwargs):
+        if key.startswith("public-page:"):
+            keys.append(key)
+        return store(key, *args, **kwargs)
+
+    monkeypatch.setattr(caching.cache, "set", recording_set)
+    return keys
+
+
+@pytest.mark.parametrize("query", ["z=4f2a9c", "kind=university&z=4f2a9c", "z=1&z=2", "Kind=university"])
+def test_an_unknown_parameter_is_redirected_to_the_canonical_query_and_stores_nothing(client, stored_pages, query):
+    make_organisation("Cyberport")
+    response = client.get(f"{LIST}?{query}")
+    assert response.status_code == 302
+    assert response["Location"] == (f"{LIST}?kind=university" if query.startswith("kind=") else LIST)
+    assert stored_pages == []
+
+
+def test_tracking_parameters_are_dropped(client):
+    response = client.get(
+        "/en/organisations/?utm_source=newsletter&kind=university&utm_medium=email&fbclid=abc&gclid=def&utm_campaign=x"
+    )
+    assert response["Location"] == "/en/organisations/?kind=university"
+
+
+def test_every_order_of_the_same_parameters_shares_one_cached_page(client, stored_pages, django_assert_max_num_queries):
+    make_organisation("Cyberport", kind="startup")
+    first = client.get(f"{LIST}?sector=finance&kind=university&kind=startup&sort=name")
+    assert first.status_code == 200
+    with django_assert_max_num_queries(1):  # the content version
+        again = client.get(f"{LIST}?kind=startup&sort=name&kind=university&sector=finance")
+    assert again.status_code == 200 and again.content == first.content
+    assert len(stored_pages) == 1
+
+
+def test_a_known_parameter_with_several_values_keeps_them_all(client):
+    make_organisation("Cyberport", kind="startup")
+    make_organisation("HKU", kind="university")
+    make_organisation("Office", kind="regulator")
+    response = client.get(f"{LIST}?kind=university&kind=startup&utm_source=x", follow=True)
+    assert response.redirect_chain == [(f"{LIST}?kind=startup&kind=university", 302)]
+    text = names(response)
+    assert "Cyberport" in text and "HKU" in text and "Office" not in text
+
+
+def test_a_repeated_parameter_of_one_value_keeps_the_value_the_list_reads(client):
+    response = client.get(f"{LIST}?sort=name&page=1&sort=newest&page=2")
+    assert response["Location"] == f"{LIST}?sort=newest&page=2"
+
+
+@pytest.mark.parametrize(
+    ("address", "canonical"),
+    [
+        ("/en/?ref=homepage", "/en/"),
+        ("/zh-hant/?utm_source=x", "/zh-hant/"),
+        ("/en/organisations/cyberport/?from=link", "/en/organisations/cyberport/"),
+        ("/en/search/?q=robot&lang=en", "/en/search/?q=robot"),
+        ("/sitemap.xml?utm_source=x", "/sitemap.xml"),
+        ("/sitemap-organisations.xml?p=1&x=2", "/sitemap-organisations.xml?p=1"),
+    ],
+)
+def test_any_parameter_a_page_does_not_read_is_dropped(client, address, canonical):
+    make_organisation("Cyberport", slug="cyberport")
+    response = client.get(address)
+    assert response.status_code == 302 and response["Location"] == canonical
+
+
+def test_staff_are_redirected_to_the_canonical_query_too_and_their_exports_keep_their_parameters(client):
+    make_organisation("Cyberport")
+    client.force_login(make_user(groups=["Exporters"]))
+    assert client.get(f"{LIST}?kind=university&utm_source=x")["Location"] == f"{LIST}?kind=university"
+    export = client.get("/en/organisations/export.csv?kind=university&publication=all")
+    assert export.status_code == 200
+
+
+def test_canonical_redirects_do_not_depend_on_the_page_cache(client, settings):
+    settings.PAGE_CACHE = False
+    assert client.get(f"{LIST}?fbclid=abc")["Location"] == LIST
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("//evil.example/en/", "/%2Fevil.example/en/?kind=university"),
+        ("/\\evil.example/en/", "/%5Cevil.example/en/?kind=university"),
+    ],
+)
+def test_a_canonical_redirect_stays_on_this_site_whatever_the_path(rf, path, location):
+    request = rf.get("/", PATH_INFO=path)
+    assert PublicPageCacheMiddleware.redirect(request, "kind=university")["Location"] == location
