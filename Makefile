@@ -8,18 +8,30 @@ DEV_ENV := DJANGO_DEBUG=1
 PROD_ENV := DJANGO_DEBUG=0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format messages serve backup restore
+.PHONY: help setup lock run test lint format messages serve backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
+LOCK_VENV := .venv-lock
+PIP_TOOLS := pip-tools==7.6.2
+COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+	--no-emit-index-url --no-emit-find-links
+
+# Exactly the versions (and files, by hash) of the lock, never whatever a range allows today.
+$(INSTALLED): pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-setup: $(INSTALLED) ## Create the virtualenv and install the project with its dev tools
+setup: $(INSTALLED) ## Create the virtualenv and install the locked dependencies with the dev tools
+
+lock: ## Re-resolve requirements.txt (production) and requirements-dev.txt from pyproject.toml's ranges, newest first
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet $(PIP_TOOLS)
+	$(COMPILE) --upgrade -o requirements.txt pyproject.toml
+	$(COMPILE) --upgrade --extra dev -o requirements-dev.txt pyproject.toml requirements.txt
 
 run: setup ## Set everything up (database, demo content, demo accounts) and serve http://127.0.0.1:8000
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
