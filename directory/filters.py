@@ -8,7 +8,7 @@ from operator import or_
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -242,11 +242,7 @@ class ProgrammeOrganisationFacet(Facet):
 
     def counts(self, queryset):
         queryset = queryset.order_by()
-        led = (
-            queryset.filter(lead_organisation__isnull=False)
-            .values(organisation=F("lead_organisation"))
-            .annotate(n=Count("pk"))
-        )
+        led = queryset.filter(lead_organisation__isnull=False).values(organisation=F("lead_organisation"))
         partnered = (
             queryset.annotate(organisation=F("partners"))
             # A partner that also leads is counted once, as the lead; NOT (partner = NULL) would drop the rows of
@@ -255,13 +251,12 @@ class ProgrammeOrganisationFacet(Facet):
                 Q(lead_organisation__isnull=True) | ~Q(organisation=F("lead_organisation")), organisation__isnull=False
             )
             .values("organisation")
-            .annotate(n=Count("pk"))
         )
         found = {}
         # A few more candidates than shown, in case some are not published; the next ones only if that was not enough.
         batch = 2 * self.limit
         for offset in itertools.count(0, batch):
-            ranked = dict(ranked_sums(queryset.db, [led, partnered], batch, offset))
+            ranked = dict(ranked_counts(queryset.db, [led, partnered], batch, offset))
             names = Organisation.objects.published().filter(pk__in=ranked)
             for pk, slug, name, name_zh_hant in names.values_list("pk", "slug", "name", "name_zh_hant"):
                 found[pk] = (slug, (name, name_zh_hant), ranked[pk])
@@ -271,17 +266,17 @@ class ProgrammeOrganisationFacet(Facet):
         return {slug: (label, count) for _pk, (slug, label, count) in shown}
 
 
-def ranked_sums(using, counts, limit, offset):
-    """Add up the rows of the querysets `counts`, each grouped by `organisation` and counting `n`, and return the
-    `limit` organisations with the largest sums after the first `offset`, as (id, sum) pairs, most first, then by id.
-    The ORM cannot group a union."""
-    parts = [queryset.query.sql_with_params() for queryset in counts]
-    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS part{number}" for number, (sql, _p) in enumerate(parts))
-    params = [param for _sql, part_params in parts for param in part_params]
+def ranked_counts(using, parts, limit, offset):
+    """Count how often each `organisation` comes up in all the querysets `parts` together, and return the `limit`
+    organisations that come up most after the first `offset`, as (id, count) pairs, most first, then by id. The ORM
+    cannot group a union."""
+    compiled = [queryset.query.sql_with_params() for queryset in parts]
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS part{number}" for number, (sql, _p) in enumerate(compiled))
+    params = [param for _sql, part_params in compiled for param in part_params]
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"SELECT summed.organisation, SUM(summed.n) FROM ({union}) AS summed "
-            "GROUP BY summed.organisation ORDER BY 2 DESC, 1 LIMIT %s OFFSET %s",
+            f"SELECT listed.organisation, COUNT(*) FROM ({union}) AS listed "
+            "GROUP BY listed.organisation ORDER BY 2 DESC, 1 LIMIT %s OFFSET %s",
             [*params, limit, offset],
         )
         return cursor.fetchall()
