@@ -8,34 +8,34 @@ from .factories import make_guidance, make_organisation, make_programme
 pytestmark = pytest.mark.django_db
 
 
-def just_published(name):
+def child_of(organisation):
+    return make_organisation("Its Child", parent=organisation)
+
+
+def programme_led_by(organisation):
+    return make_programme("Its Programme", lead_organisation=organisation)
+
+
+def guidance_published_by(organisation):
+    return make_guidance("Its Guidance", publisher=organisation)
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter", "label", "make_item", "make_other"),
+    [
+        ("/en/organisations/", "parent", "Part of", child_of, make_organisation),
+        ("/en/programmes/", "organisation", "Organisation", programme_led_by, make_programme),
+        ("/en/guidance/", "publisher", "Publisher", guidance_published_by, make_guidance),
+    ],
+)
+def test_an_organisation_published_after_start_up_is_understood_as_a_filter_value(
+    client, url, parameter, label, make_item, make_other
+):
     # Not back-dated as the factories do: published after the filterset classes were defined, at import.
-    return make_organisation(name, published_at=timezone.now())
-
-
-def test_an_organisation_published_after_start_up_is_understood_as_a_parent(client):
-    parent = just_published("New Parent")
-    child = make_organisation("Its Child", parent=parent)
-    make_organisation("Someone Else")
-    response = client.get("/en/organisations/", {"parent": parent.slug})
+    organisation = make_organisation("Newly Published", published_at=timezone.now())
+    item = make_item(organisation)
+    make_other()
+    response = client.get(url, {parameter: organisation.slug})
     assert response.context["ignored"] == []
-    assert list(response.context["object_list"]) == [child]
-
-
-def test_an_organisation_published_after_start_up_is_understood_as_a_programme_organisation(client):
-    lead = just_published("New Lead")
-    programme = make_programme("Its Programme", lead_organisation=lead)
-    make_programme("Another Programme")
-    response = client.get("/en/programmes/", {"organisation": lead.slug})
-    assert response.context["ignored"] == []
-    assert list(response.context["object_list"]) == [programme]
-
-
-def test_an_organisation_published_after_start_up_is_understood_as_a_publisher(client):
-    publisher = just_published("New Publisher")
-    guidance = make_guidance("Its Guidance", publisher=publisher)
-    make_guidance("Other Guidance")
-    response = client.get("/en/guidance/", {"publisher": publisher.slug})
-    assert response.context["ignored"] == []
-    assert list(response.context["object_list"]) == [guidance]
-    assert [chip.label for chip in response.context["chips"]] == ["Publisher: New Publisher"]
+    assert list(response.context["object_list"]) == [item]
+    assert [chip.label for chip in response.context["chips"]] == [f"{label}: Newly Published"]
