@@ -304,11 +304,11 @@ class OrganisationAdmin(ContentAdmin):
     )
     list_display_links = ("name",)
     list_filter = ("status", "kind", "sectors", VerificationFilter, MissingChineseFilter)
-    search_fields = ("name", "name_zh_hant", "slug", "summary")
+    search_fields = ("name", "name_zh_hant", "aliases", "slug", "summary")
     autocomplete_fields = ("parent", "sectors")
     list_select_related = ("parent",)
     fieldsets = (
-        (None, {"fields": (("name", "name_zh_hant"), "slug", "kind", "parent", "sectors")}),
+        (None, {"fields": (("name", "name_zh_hant"), "aliases", "slug", "kind", "parent", "sectors")}),
         BilingualAdmin.texts_fieldset,
         (_("Details"), {"fields": ("website", "founded_year", "logo")}),
         PublishingAdmin.provenance_fieldset,
@@ -325,12 +325,25 @@ class OrganisationAdmin(ContentAdmin):
 class ProgrammeAdmin(ContentAdmin):
     list_display = ("name", "kind", "lead_organisation", "status", "translated", "start_date", "end_date", "updated_at")
     list_filter = ("status", "kind", "sectors", VerificationFilter, MissingChineseFilter)
-    search_fields = ("name", "name_zh_hant", "slug", "summary", "lead_organisation__name")
+    search_fields = ("name", "name_zh_hant", "aliases", "slug", "summary", "lead_organisation__name")
     autocomplete_fields = ("lead_organisation", "partners", "sectors")
     list_select_related = ("lead_organisation",)
     date_hierarchy = "start_date"
     fieldsets = (
-        (None, {"fields": (("name", "name_zh_hant"), "slug", "kind", "lead_organisation", "partners", "sectors")}),
+        (
+            None,
+            {
+                "fields": (
+                    ("name", "name_zh_hant"),
+                    "aliases",
+                    "slug",
+                    "kind",
+                    "lead_organisation",
+                    "partners",
+                    "sectors",
+                )
+            },
+        ),
         BilingualAdmin.texts_fieldset,
         (_("Dates and links"), {"fields": ("start_date", "end_date", "dates_precision", "website")}),
         PublishingAdmin.provenance_fieldset,

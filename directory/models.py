@@ -43,6 +43,10 @@ def unique_slug(model, text, exclude_pk=None):
     return f"{base}-{suffix}"
 
 
+def split_aliases(text):
+    return [alias.strip() for alias in text.replace("\uff1b", ";").split(";") if alias.strip()]
+
+
 def sort_index(field, name):
     """An index serving a list sorted by `field` (then id) to any depth: it holds publication too, so the rows a page
     skips are counted from the index alone and only the page's own rows are read."""
@@ -184,6 +188,12 @@ class Publishable(models.Model):
         return localised(self, "description")
 
     @property
+    def alias_list(self):
+        """The aliases one by one (organisations and programmes have them), as editors separate them: by semicolons,
+        the Chinese full-width one included."""
+        return split_aliases(getattr(self, "aliases", ""))
+
+    @property
     def kind_label(self):
         # get_kind_display() translates every choice label to hash them; this translates one.
         return self.kind_choices(self.kind).label
@@ -216,6 +226,14 @@ class Organisation(Publishable):
 
     name = models.CharField(_("name"), max_length=200)
     name_zh_hant = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    aliases = models.CharField(
+        _("also known as"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Acronyms and short names readers search for, in English or Chinese, separated by semicolons: HKUST; 科大."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices, db_index=True)
     parent = models.ForeignKey(
         "self",
@@ -294,6 +312,14 @@ class Programme(Publishable):
 
     name = models.CharField(_("name"), max_length=200)
     name_zh_hant = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    aliases = models.CharField(
+        _("also known as"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Acronyms and short names readers search for, in English or Chinese, separated by semicolons: HKUST; 科大."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=ProgrammeKind.choices, db_index=True)
     lead_organisation = models.ForeignKey(
         Organisation,

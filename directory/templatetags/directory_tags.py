@@ -5,9 +5,10 @@ from django.utils.dateformat import format as format_date
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
-from directory.bilingual import Fallback
+from directory.bilingual import SIMPLIFIED, Fallback
+from directory.chinese import has_chinese, to_simplified
 from directory.choices import DatePrecision
 
 register = template.Library()
@@ -106,3 +107,13 @@ def public_related(item, relation):
 def listed(items):
     """The items' names as one list, separated as the reader's language separates one ("a, b" or "a、b")."""
     return pgettext("between the items of a list", ", ").join(item.display_name for item in items)
+
+
+@register.filter
+def alias(text):
+    """An alias (HKUST, 科大) marked with its own language, whatever the page's: Chinese ones in the reader's script."""
+    if not has_chinese(text):
+        return format_html('<span lang="en">{}</span>', text)
+    if get_language() == SIMPLIFIED:
+        return format_html('<span lang="zh-Hans">{}</span>', to_simplified(text))
+    return format_html('<span lang="zh-Hant">{}</span>', text)
