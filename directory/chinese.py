@@ -40,19 +40,22 @@ def to_simplified(text):
     return _converter("hk2s").convert(text)
 
 
+def is_chinese_character(character):
+    return "\u3400" <= character <= "\u9fff" or "\uf900" <= character <= "\ufaff"
+
+
 def has_chinese(text):
-    return any("\u3400" <= character <= "\u9fff" or "\uf900" <= character <= "\ufaff" for character in text)
+    return any(is_chinese_character(character) for character in text)
 
 
-def query_variants(text):
-    """Return the distinct forms of a search query worth looking for: as typed, in Hong Kong characters and terms."""
-    variants = [text]
-    if has_chinese(text):
-        traditional = to_hong_kong(text)
-        hong_kong = traditional
-        # Longest first, so 個人信息 becomes 個人資料 rather than 個人資訊.
-        for hong_kong_term, mainland_term in sorted(TERM_VARIANTS, key=lambda pair: -len(pair[1])):
-            hong_kong = hong_kong.replace(mainland_term, hong_kong_term)
-        # Both are kept: some Hong Kong names use the Mainland word (數字政策辦公室, the Digital Policy Office).
-        variants += [traditional, hong_kong]
-    return list(dict.fromkeys(variants))
+# Longest first, so 個人信息 becomes 個人資料 rather than 個人資訊.
+_BY_MAINLAND_LENGTH = sorted(TERM_VARIANTS, key=lambda pair: -len(pair[1]))
+
+
+def hong_kong_terms(text):
+    """Return Chinese `text` in Hong Kong characters and terms: the form search compares, of documents and queries
+    alike (so a Hong Kong name that uses a Mainland word, 數字政策辦公室, is still found by either word)."""
+    hong_kong = to_hong_kong(text)
+    for hong_kong_term, mainland_term in _BY_MAINLAND_LENGTH:
+        hong_kong = hong_kong.replace(mainland_term, hong_kong_term)
+    return hong_kong

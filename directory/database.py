@@ -1,10 +1,12 @@
-"""Database objects the ORM cannot declare: triggers that keep derived data honest, and SQLite's search index.
+"""Database objects the ORM cannot declare: triggers that keep derived data honest, and the search index.
 
 They are (re)created idempotently after every `migrate`: SQLite drops a table's triggers whenever a migration
 rebuilds the table, so a one-off migration would silently lose them.
 """
 
 from django.db import connections
+
+from . import search_index
 
 WATCHED_TABLES = [
     "directory_organisation",
@@ -17,13 +19,6 @@ WATCHED_TABLES = [
     "directory_programme_sectors",
     "directory_guidance_topics",
     "directory_guidance_sectors",
-]
-
-# (table, text columns) searched on SQLite through an FTS5 trigram index: substring matches, case-insensitive.
-SEARCH_TABLES = [
-    ("directory_organisation", ("name", "summary", "name_zh_hant", "summary_zh_hant")),
-    ("directory_programme", ("name", "summary", "name_zh_hant", "summary_zh_hant")),
-    ("directory_guidance", ("title", "summary", "title_zh_hant", "summary_zh_hant")),
 ]
 
 # The version is at least the time in microseconds, so it never repeats even after a table is emptied.
@@ -45,10 +40,6 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def fts_table(table):
-    return f"{table}_fts"
-
-
 def _sqlite_statements(cursor):
     statements = [SQLITE_BUMP]
     for table in WATCHED_TABLES:
@@ -57,37 +48,11 @@ def _sqlite_statements(cursor):
                 f"CREATE TRIGGER IF NOT EXISTS {table}_bump_{event.lower()} AFTER {event} ON {table} "
                 f"BEGIN {SQLITE_BUMP} END"
             )
-    for table, columns in SEARCH_TABLES:
-        fts = fts_table(table)
-        listed = ", ".join(columns)
-        new_values = ", ".join(f"new.{column}" for column in columns)
-        old_values = ", ".join(f"old.{column}" for column in columns)
-        create_table = (
-            f"CREATE VIRTUAL TABLE {fts} USING fts5({listed}, content='{table}', content_rowid='id', "
-            "tokenize='trigram')"
-        )
-        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [fts])
-        existing = cursor.fetchone()
-        if existing and existing[0] != create_table:
-            # The indexed columns changed: start again from the table's rows.
-            cursor.execute(f"DROP TABLE {fts}")
-            for event in ("insert", "delete", "update"):
-                cursor.execute(f"DROP TRIGGER IF EXISTS {fts}_{event}")
-        cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{fts}_%"])
-        in_sync = cursor.fetchone()[0] == 3
-        statements += [
-            create_table.replace("CREATE VIRTUAL TABLE", "CREATE VIRTUAL TABLE IF NOT EXISTS", 1),
-            f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} "
-            f"BEGIN INSERT INTO {fts} (rowid, {listed}) VALUES (new.id, {new_values}); END",
-            f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} "
-            f"BEGIN INSERT INTO {fts} ({fts}, rowid, {listed}) VALUES ('delete', old.id, {old_values}); END",
-            f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF {listed} ON {table} BEGIN "
-            f"INSERT INTO {fts} ({fts}, rowid, {listed}) VALUES ('delete', old.id, {old_values}); "
-            f"INSERT INTO {fts} (rowid, {listed}) VALUES (new.id, {new_values}); END",
-        ]
-        if not in_sync:
-            # Missing triggers mean writes may have bypassed the index (or it is new): rebuild it from the table.
-            statements.append(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
+    # The trigram tables of an earlier search, replaced by directory/search_index.py.
+    for table in WATCHED_TABLES:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{table}_fts_%"])
+        statements += [f"DROP TRIGGER {name}" for (name,) in cursor.fetchall()]
+        statements.append(f"DROP TABLE IF EXISTS {table}_fts")
     return statements
 
 
@@ -114,10 +79,13 @@ def install(using="default"):
     with connection.cursor() as cursor:
         for statement in builders[connection.vendor](cursor):
             cursor.execute(statement)
+    search_index.install(using)
 
 
 def refresh_statistics(using="default"):
-    """Let the query planner see the data as it now is (after a bulk load): SQLite never does this by itself."""
+    """After a bulk load: index for search what it queued, so the first reader's search does not pay for it, and let
+    the query planner see the data as it now is (SQLite never does this by itself)."""
+    search_index.refresh(using)
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

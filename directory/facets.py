@@ -1,11 +1,10 @@
 """Facet counts: for each filter choice, how many results it would give within the other active filters."""
 
 import datetime
-import json
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Aggregate, Count, TextField
+from django.db.models import Count
 from django.utils import timezone
 
 from .bilingual import chinese_field, choose
@@ -109,11 +108,10 @@ class Facet:
         return options + [Option(value, value, 0, True) for value in sorted(selected - shown)]
 
 
-def count_together(queryset, facets, selected, collect_ids=False):
+def count_together(queryset, facets, selected):
     """Count several facets in one GROUP BY over `queryset`, which applies none of their filters: each facet counts
     the rows whose values for the others are among those selected there (any value where none is), exactly as its
-    own query within the other filters would. Return {name: counts as Facet.counts returns them}, and, with
-    `collect_ids` (SQLite only), the ids of the items that pass every facet's selection too (None without).
+    own query within the other filters would. Return {name: counts as Facet.counts returns them}.
 
     `facets` is {name: Facet}, `selected` {name: set of the values chosen, as in the URL}. Only for lookups with one
     value per item (a field, or through foreign keys: no many-to-many), whose filters keep exactly the items with
@@ -121,10 +119,8 @@ def count_together(queryset, facets, selected, collect_ids=False):
     """
     fields = list(dict.fromkeys(field for facet in facets.values() for field in facet.fields))
     totals = {name: {} for name in facets}
-    aggregates = {"n": Count("pk")} | ({"ids": JSONGroupArray("pk")} if collect_ids else {})
-    ids = [] if collect_ids else None
     now = timezone.now()
-    for row in queryset.order_by().values(*fields).annotate(**aggregates):
+    for row in queryset.order_by().values(*fields).annotate(n=Count("pk")):
         values = {name: facet.value(row, now) for name, facet in facets.items()}
         # Whether the row's items pass each facet's filter.
         passes = {name: not chosen or str(values[name]) in chosen for name, chosen in selected.items()}
@@ -133,16 +129,7 @@ def count_together(queryset, facets, selected, collect_ids=False):
             if value is not None and all(passes[other] for other in facets if other != name):
                 label, count = totals[name].get(value, (facet.label(row), 0))
                 totals[name][value] = (label, count + row["n"])
-        if collect_ids and all(passes.values()):
-            ids += json.loads(row["ids"])
-    return {name: facet.ranked(totals[name]) for name, facet in facets.items()}, ids
-
-
-class JSONGroupArray(Aggregate):
-    """SQLite's json_group_array: the values of a group as one JSON array, one string to read however many."""
-
-    function = "JSON_GROUP_ARRAY"
-    output_field = TextField()
+    return {name: facet.ranked(totals[name]) for name, facet in facets.items()}
 
 
 class ConditionFacet(Facet):

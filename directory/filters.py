@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from .choices import GuidanceKind, OrganisationKind, ProgrammeKind
 from .facets import ConditionFacet, Facet, PublishedSetSummary, count_together
 from .models import Guidance, Organisation, Programme, Sector, Topic
-from .search import is_ranked, narrow_hits, search
+from .search import TextSearch
+from .search_tokens import QUERY_MAX_LENGTH
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -48,14 +49,13 @@ def published_now(request):
 class FacetedFilterSet(django_filters.FilterSet):
     """Search, sorting and facet counts shared by the public lists.
 
-    Subclasses set `search_fields`, `sorts` ({value: (label, ordering)}), `default_sort` and `facets`
+    Subclasses set `sorts` ({value: (label, ordering)}), `default_sort` and `facets`
     ({filter name: Facet}). Invalid values are dropped with a message rather than emptying the list.
     """
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=QUERY_MAX_LENGTH)
     sort = django_filters.ChoiceFilter(label=_("Sort by"), method="filter_nothing", empty_label=None)
 
-    search_fields = ()
     sorts = {}
     default_sort = None
     facets = {}
@@ -66,11 +66,18 @@ class FacetedFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["sort"].extra["choices"] = [(value, label) for value, (label, _ordering) in self.sorts.items()]
-        # The search's hits, shared by the rows' query and every facet's: see search().
-        self.search_hits = {}
+
+    @cached_property
+    def text_search(self):
+        """The reader's search, prepared once for the rows, the counts and every facet; None without one."""
+        # Reading the errors cleans the form: the other filters' errors leave the search as valid as it was.
+        if not self.is_bound or "q" in self.form.errors:
+            return None
+        text = (self.form.cleaned_data.get("q") or "").strip()
+        return TextSearch(self._meta.model, text, using=self.queryset.db) if text else None
 
     def filter_search(self, queryset, name, value):
-        return search(queryset, value.strip(), self.search_fields, self.search_hits) if value.strip() else queryset
+        return self.text_search.filter(queryset) if self.text_search else queryset
 
     def filter_nothing(self, queryset, name, value):
         return queryset
@@ -93,8 +100,8 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def order(self, queryset):
         sort = self.form.cleaned_data.get("sort") if self.is_bound else None
-        if not sort and is_ranked(queryset):
-            return queryset.order_by("-search_rank", "pk")
+        if not sort and self.text_search:
+            return self.text_search.rank(queryset)
         _label, ordering = self.sorts[sort or self.default_sort]
         # The tie-break runs the same way as the sort, so one index serves both (a mixed order needs a full sort).
         descending = ordering[0].startswith("-")
@@ -126,19 +133,15 @@ class FacetedFilterSet(django_filters.FilterSet):
         base = self.queryset.all()
         live = [name for name in self.facets if self.is_active(skip={name})]
         grouped = [name for name in self.grouped_facets if name in live]
-        counts, passing = {}, None
+        counts = {}
         if self.selected("q") and len(grouped) > 1:
-            # Within a search every count reads the same hits, found by id (on SQLite, after matching the trigram
-            # index again for each query): one GROUP BY reads them once for the whole group. Without a search, each
-            # facet's own query is narrowed by the other's filter and can use an index the grouped one cannot.
-            selected = {name: set(self.selected(name)) for name in grouped}
-            counts, passing = count_together(
+            # Within a search every count reads the same matches, found by id: one GROUP BY reads them once for the
+            # whole group. Without a search, each facet's own query is narrowed by the other's filter and can use an
+            # index the grouped one cannot.
+            counts = count_together(
                 self.apply(base, skip=grouped),
                 {name: self.facets[name] for name in grouped},
-                selected,
-                # The same GROUP BY can name the items that pass every filter, which the page's rows then read
-                # instead of all the hits (SQLite; worth it once a choice leaves out some of them).
-                collect_ids=bool(self.search_hits) and any(selected.values()),
+                {name: set(self.selected(name)) for name in grouped},
             )
         for name, facet in self.facets.items():
             if name in counts:
@@ -147,9 +150,6 @@ class FacetedFilterSet(django_filters.FilterSet):
                 counts[name] = facet.counts(self.apply(base, skip={name}))
             else:
                 counts[name] = self.summary.get(name, lambda facet=facet: facet.counts(base))
-        if passing is not None:
-            # Only now: the other facets' counts above needed every hit.
-            narrow_hits(self.search_hits, passing)
         return counts
 
     def facet_options(self):
@@ -187,7 +187,6 @@ class OrganisationFilter(FacetedFilterSet):
     year_min = year_filter(_("Founded from"), "filter_year_min")
     year_max = year_filter(_("Founded until"), "filter_year_max")
 
-    search_fields = ("name", "summary")
     year_label = _("Year founded")
     sorts = {
         "name": (_("Name (A to Z)"), ("name",)),
@@ -302,7 +301,6 @@ class ProgrammeFilter(FacetedFilterSet):
     year_min = year_filter(_("Running from"), "filter_year_min")
     year_max = year_filter(_("Running until"), "filter_year_max")
 
-    search_fields = ("name", "summary")
     year_label = _("Years running")
     sorts = {
         "name": (_("Name (A to Z)"), ("name",)),
@@ -372,7 +370,6 @@ class GuidanceFilter(FacetedFilterSet):
     year_min = year_filter(_("Published from"), "filter_year_min")
     year_max = year_filter(_("Published until"), "filter_year_max")
 
-    search_fields = ("title", "summary")
     year_label = _("Year published")
     sorts = {
         "date": (_("Published most recently"), ("-date_published",)),

@@ -10,6 +10,7 @@ from django_filters import MultipleChoiceFilter
 from django_filters.views import FilterView
 
 from .caching import QueryParameters
+from .search_tokens import MAX_QUERY_WORDS
 
 PAGE_SIZE = 20
 # Deeper pages cost an OFFSET of that many rows each, which anyone could ask for thousands of times; no reader pages
@@ -125,6 +126,8 @@ class PublishedListView(FilterView):
             ],
             chips=self.chips(filterset, facets),
             ignored=filterset.ignored,
+            search_query=filterset.text_search.query if filterset.text_search else None,
+            search_max_words=MAX_QUERY_WORDS,
             sort_options=[(value, label) for value, (label, _ordering) in filterset.sorts.items()],
             current_sort=(filterset.selected("sort") or [filterset.default_sort])[0],
             page_range=context["paginator"].get_elided_page_range(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .bilingual import chinese_field, localised
+from .bilingual import localised
 from .choices import (
     DatePrecision,
     ExportedContent,
@@ -21,9 +21,8 @@ from .choices import (
     Status,
 )
 from .fields import LogoField
-from .indexes import PostgreSQLGinIndex
 from .querysets import PublishableQuerySet
-from .search import search_vector
+from .search_index import Names, Related, Text
 from .validators import logo_extension, validate_logo
 
 SLUG_MAX_LENGTH = 120
@@ -51,14 +50,6 @@ def sort_index(field, name):
     """An index serving a list sorted by `field` (then id) to any depth: it holds publication too, so the rows a page
     skips are counted from the index alone and only the page's own rows are read."""
     return models.Index(fields=["status", field, "id", "published_at"], name=name)
-
-
-def chinese_search_indexes(prefix, name_field):
-    """Trigram indexes serving substring searches of the Chinese name and summary on PostgreSQL."""
-    return [
-        PostgreSQLGinIndex(fields=[chinese_field(field)], opclasses=["gin_trgm_ops"], name=f"{prefix}_{field}_zh_trgm")
-        for field in (name_field, "summary")
-    ]
 
 
 class Taxonomy(models.Model):
@@ -223,6 +214,12 @@ def logo_upload_to(instance, filename):
 
 class Organisation(Publishable):
     kind_choices = OrganisationKind
+    search_fields = (
+        Names("name", "name_zh_hant", "aliases"),
+        Text("summary", "summary_zh_hant", "description", "description_zh_hant"),
+        Related("parent", "name", "name_zh_hant", "aliases"),
+        Related("sectors", "name", "name_zh_hant"),
+    )
 
     name = models.CharField(_("name"), max_length=200)
     name_zh_hant = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
@@ -272,11 +269,8 @@ class Organisation(Publishable):
             sort_index("name", "organisation_list_name_idx"),
             models.Index(fields=["status", "kind", "published_at"], name="organisation_list_kind_idx"),
             sort_index("founded_year", "organisation_list_year_idx"),
-            # Checks the filters of rows found by search without reading the rows themselves (SQLite).
+            # Checks the filters of rows found by search without reading the rows themselves.
             models.Index(fields=["id", "status", "published_at", "kind", "parent"], name="organisation_filter_idx"),
-            PostgreSQLGinIndex(search_vector("name", "summary"), name="organisation_search_idx"),
-            # Chinese is searched by substring (PostgreSQL's full-text search does not split Chinese words).
-            *chinese_search_indexes("organisation", "name"),
         ]
         permissions = [
             ("publish_organisation", _("Can publish, unpublish and archive organisations")),
@@ -309,6 +303,13 @@ class Organisation(Publishable):
 
 class Programme(Publishable):
     kind_choices = ProgrammeKind
+    search_fields = (
+        Names("name", "name_zh_hant", "aliases"),
+        Text("summary", "summary_zh_hant", "description", "description_zh_hant"),
+        Related("lead_organisation", "name", "name_zh_hant", "aliases"),
+        Related("partners", "name", "name_zh_hant", "aliases"),
+        Related("sectors", "name", "name_zh_hant"),
+    )
 
     name = models.CharField(_("name"), max_length=200)
     name_zh_hant = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
@@ -370,9 +371,6 @@ class Programme(Publishable):
                 fields=["id", "status", "published_at", "kind", "lead_organisation", "start_date", "end_date"],
                 name="programme_filter_idx",
             ),
-            PostgreSQLGinIndex(search_vector("name", "summary"), name="programme_search_idx"),
-            # Chinese is searched by substring (PostgreSQL's full-text search does not split Chinese words).
-            *chinese_search_indexes("programme", "name"),
         ]
         permissions = [
             ("publish_programme", _("Can publish, unpublish and archive programmes")),
@@ -392,6 +390,13 @@ class Guidance(Publishable):
     slug_source_field = "title"
     translated_fields = ("title", "summary", "description")
     kind_choices = GuidanceKind
+    search_fields = (
+        Names("title", "title_zh_hant"),
+        Text("summary", "summary_zh_hant", "description", "description_zh_hant"),
+        Related("publisher", "name", "name_zh_hant", "aliases"),
+        Related("topics", "name", "name_zh_hant"),
+        Related("sectors", "name", "name_zh_hant"),
+    )
 
     title = models.CharField(_("title"), max_length=300)
     title_zh_hant = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
@@ -440,9 +445,6 @@ class Guidance(Publishable):
                 fields=["id", "status", "published_at", "kind", "publisher", "binding", "date_published"],
                 name="guidance_filter_idx",
             ),
-            PostgreSQLGinIndex(search_vector("title", "summary"), name="guidance_search_idx"),
-            # Chinese is searched by substring (PostgreSQL's full-text search does not split Chinese words).
-            *chinese_search_indexes("guidance", "title"),
         ]
         permissions = [
             ("publish_guidance", _("Can publish, unpublish and archive guidance")),

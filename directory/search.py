@@ -1,108 +1,100 @@
-"""Text search over names, titles and summaries, in English and Chinese.
-
-English words, PostgreSQL: full-text search (stemmed, ranked) over a GIN expression index.
-English words, SQLite: case-insensitive substring matching, through an FTS5 trigram index for words of three
-characters or more (see directory/database.py) and a plain LIKE for shorter ones, which the trigram index cannot serve.
-Chinese words: substring matching of the Chinese text (full-text search does not split Chinese words), in each of the
-query's Hong Kong forms (directory/chinese.py), so 私隐 and 隐私 find 私隱; a pg_trgm index serves it on PostgreSQL.
+"""Text search: a reader's query, parsed once (directory/search_tokens.py), filters and ranks a queryset through the
+backend of its database. Both backends read the same tokens from the same documents (directory/search_index.py),
+so they find the same items: every word must match, the last also as a prefix, quoted words as a phrase. Ranking
+is the same on both too: items whose own names or aliases match every word first, then by name, then by id.
 """
 
-import json
-
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Collate
 
-from .bilingual import chinese_field
-from .chinese import has_chinese, query_variants
-from .database import fts_table
-
-SEARCH_CONFIG = "english"
-TRIGRAM = 3
+from . import search_index
+from .search_tokens import parse_query
 
 
-def search_vector(*fields):
-    """The expression that the PostgreSQL GIN index is built on; queries must use the very same one."""
-    return SearchVector(*fields, config=SEARCH_CONFIG)
+class SQLiteBackend:
+    """FTS5 over the token text. A query's matches are found once per request and kept as a JSON array of ids,
+    which every query of the page (rows, counts, facets) reads instead of matching the index again."""
+
+    def __init__(self, using):
+        self.using = using
+        self._ids = {}
+
+    def expression(self, query, names_only=False):
+        terms = " AND ".join(self._term(term) for term in query.terms)
+        return f"{{names}} : ({terms})" if names_only else terms
+
+    def _term(self, term):
+        phrase = '"{}"'.format(" ".join(term.tokens).replace('"', '""'))
+        if not term.prefixes:
+            return phrase
+        return "({})".format(" OR ".join(f'"{prefix}" *' for prefix in term.prefixes))
+
+    def matching(self, model, query, names_only=False):
+        key = (model, query, names_only)
+        if key not in self._ids:
+            table = search_index.search_table(model)
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(
+                    f"SELECT json_group_array(rowid) FROM {table} WHERE {table} MATCH %s",
+                    [self.expression(query, names_only)],
+                )
+                self._ids[key] = cursor.fetchone()[0]
+        return RawSQL("SELECT value FROM json_each(%s)", [self._ids[key]])
+
+    def name_order(self, field):
+        return F(field).asc()
 
 
-def search(queryset, text, fields, hits=None):
-    """Return `queryset` narrowed to items matching every word of `text`; on PostgreSQL annotated `search_rank`.
+class PostgreSQLBackend:
+    """A tsquery written as a literal (no parser, no dictionary) against the GIN-indexed tsvectors."""
 
-    `hits`, a dict kept for one request, lets every query of a page (the rows, each facet's counts) reuse the ids
-    that SQLite's trigram index gave the first, rather than match the index again for each.
-    """
-    words = text.split()
-    chinese_words = [word for word in words if has_chinese(word)]
-    other_words = [word for word in words if not has_chinese(word)]
-    if other_words:
-        queryset = _search_words(queryset, other_words, fields, hits)
-    for word in chinese_words:
-        queryset = _search_chinese_word(queryset, word, [chinese_field(field) for field in fields], hits)
-    return queryset
+    def __init__(self, using):
+        self.using = using
 
+    def expression(self, query, names_only=False):
+        weight = "A" if names_only else ""
+        return " & ".join(self._term(term, weight) for term in query.terms)
 
-def _search_chinese_word(queryset, word, fields, hits):
-    forms = query_variants(word)
-    if connections[queryset.db].vendor == "sqlite" and all(len(form) >= TRIGRAM for form in forms):
-        return queryset.filter(pk__in=_fts_rowids(queryset, fields, forms, " OR ", hits))
-    matches = [(f"{field}__contains", form) for form in forms for field in fields]
-    return queryset.filter(Q.create(matches, connector=Q.OR))
+    def _term(self, term, weight):
+        if term.prefixes:
+            return "({})".format(" | ".join(f"'{prefix}':*{weight}" for prefix in term.prefixes))
+        return "({})".format(" <-> ".join(f"'{token}'{':' + weight if weight else ''}" for token in term.tokens))
 
+    def matching(self, model, query, names_only=False):
+        table = search_index.search_table(model)
+        return RawSQL(f"SELECT id FROM {table} WHERE document @@ %s::tsquery", [self.expression(query, names_only)])
 
-def _fts_rowids(queryset, columns, phrases, operator, hits):
-    """The ids of rows whose `columns` contain the `phrases` (joined by AND or OR), from SQLite's trigram index."""
-    table = fts_table(queryset.model._meta.db_table)
-    quoted = operator.join('"{}"'.format(phrase.replace('"', '""')) for phrase in phrases)
-    condition = f"FROM {table} WHERE {table} MATCH %s"
-    params = [f"{{{' '.join(columns)}}} : ({quoted})"]
-    if hits is None:
-        return RawSQL(f"SELECT rowid {condition}", params)
-    key = (queryset.db, *params, table)
-    if key not in hits:
-        with connections[queryset.db].cursor() as cursor:
-            # As one JSON string, built by SQLite: thousands of ids cost less than as rows read one by one.
-            cursor.execute(f"SELECT json_group_array(rowid) {condition}", params)
-            hits[key] = cursor.fetchone()[0]
-    return Hits(hits, key)
+    def name_order(self, field):
+        # Code-point order, as SQLite's: both databases then list equal ranks in the same order.
+        return Collate(F(field), "C").asc()
 
 
-class Hits(RawSQL):
-    """The ids in `hits[key]`, read when the query runs rather than when it is built: a query built before the
-    hits were narrowed (see narrow_hits) reads the narrowed list too."""
-
-    def __init__(self, hits, key):
-        super().__init__("SELECT value FROM json_each(%s)", [])
-        self.hits, self.key = hits, key
-
-    def as_sql(self, compiler, connection):
-        return self.sql, [self.hits[self.key]]
+BACKENDS = {"sqlite": SQLiteBackend, "postgresql": PostgreSQLBackend}
+# No ids. Unlike .none(), it compiles into SQL, which the facets that write their own (ranked_counts) need.
+NO_IDS = RawSQL("SELECT CAST(NULL AS bigint) WHERE 1 = 0", [])
 
 
-def narrow_hits(hits, ids):
-    """Let every later query of a search read only `ids` (a subset of each word's hits, such as the items that pass
-    every filter) instead of all the hits: the rows of a page then read a few hundred items, not thousands."""
-    narrowed = json.dumps(sorted(ids))
-    for key in hits:
-        hits[key] = narrowed
+class TextSearch:
+    """A reader's query against one model, prepared once for a request: `filter` a queryset by it, `rank` it."""
 
+    def __init__(self, model, text, using="default"):
+        self.model = model
+        self.query = parse_query(text)
+        self.backend = BACKENDS[connections[using].vendor](using)
+        search_index.refresh(using)
 
-def _search_words(queryset, words, fields, hits):
-    if connections[queryset.db].vendor == "postgresql":
-        query = SearchQuery(" ".join(words), config=SEARCH_CONFIG, search_type="websearch")
-        vector = search_vector(*fields)
-        return queryset.annotate(search_document=vector, search_rank=SearchRank(vector, query)).filter(
-            search_document=query
-        )
-    long_words = [word for word in words if len(word) >= TRIGRAM]
-    if long_words:
-        queryset = queryset.filter(pk__in=_fts_rowids(queryset, fields, long_words, " AND ", hits))
-    for word in words:
-        if len(word) < TRIGRAM:
-            queryset = queryset.filter(Q.create([(f"{field}__icontains", word) for field in fields], connector=Q.OR))
-    return queryset
+    def filter(self, queryset):
+        if not self.query:
+            return queryset.filter(pk__in=NO_IDS)
+        return queryset.filter(pk__in=self.backend.matching(self.model, self.query))
 
-
-def is_ranked(queryset):
-    return "search_rank" in queryset.query.annotations
+    def rank(self, queryset):
+        """Order by relevance: a match of every word in the item's names or aliases first, then by name and id."""
+        by_name = (self.backend.name_order(self.model.slug_source_field), "pk")
+        if not self.query:
+            return queryset.order_by(*by_name)
+        names = self.backend.matching(self.model, self.query, names_only=True)
+        rank = Case(When(pk__in=names, then=Value(0)), default=Value(1), output_field=IntegerField())
+        return queryset.annotate(search_rank=rank).order_by("search_rank", *by_name)

@@ -17,7 +17,8 @@ from .exports import CsvExport, base_url, csv_response
 from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, programme_states
 from .listing import PublishedListView, clean_query
 from .models import Guidance, Organisation, Programme, Sector
-from .search import is_ranked, search
+from .search import TextSearch
+from .search_tokens import MAX_QUERY_WORDS, QUERY_MAX_LENGTH
 from .sitemaps import SITEMAPS, sitemapindex_xml, urlset_xml
 
 SEARCH_GROUP_SIZE = 10
@@ -201,27 +202,35 @@ class SearchView(TemplateView):
     template_name = "directory/search.html"
     query_parameters = QueryParameters(("q",))
     groups = (
-        (Organisation, ("name", "summary"), "directory:organisation-list", _("Organisations")),
-        (Programme, ("name", "summary"), "directory:programme-list", _("Programmes")),
-        (Guidance, ("title", "summary"), "directory:guidance-list", _("Ethics guidance")),
+        (Organisation, "directory:organisation-list", _("Organisations")),
+        (Programme, "directory:programme-list", _("Programmes")),
+        (Guidance, "directory:guidance-list", _("Ethics guidance")),
     )
 
     def get_context_data(self, **kwargs):
-        query = " ".join(self.request.GET.get("q", "").replace("\x00", "").split())[:200]
-        groups = []
+        query = " ".join(self.request.GET.get("q", "").replace("\x00", "").split())[:QUERY_MAX_LENGTH]
+        groups, search_query = [], None
         if query:
-            for model, fields, list_url, label in self.groups:
-                results = search(model.objects.published(), query, fields)
-                ordered = results.order_by("-search_rank", "pk") if is_ranked(results) else results
+            for model, list_url, label in self.groups:
+                text_search = TextSearch(model, query)
+                results = text_search.filter(model.objects.published())
+                search_query = text_search.query
                 groups.append(
                     {
                         "label": label,
                         "count": results.count(),
-                        "results": ordered[:SEARCH_GROUP_SIZE],
+                        "results": text_search.rank(results)[:SEARCH_GROUP_SIZE],
                         "list_url": reverse(list_url),
                     }
                 )
-        return super().get_context_data(query=query, groups=groups, total=sum(g["count"] for g in groups), **kwargs)
+        return super().get_context_data(
+            query=query,
+            groups=groups,
+            total=sum(g["count"] for g in groups),
+            search_query=search_query,
+            search_max_words=MAX_QUERY_WORDS,
+            **kwargs,
+        )
 
 
 @require_GET

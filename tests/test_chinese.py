@@ -1,31 +1,32 @@
 import pytest
 
-from directory.chinese import TERM_VARIANTS, has_chinese, query_variants, to_hong_kong, to_simplified
+from directory.chinese import TERM_VARIANTS, has_chinese, hong_kong_terms, to_hong_kong, to_simplified
 
 
-def test_simplified_query_is_also_looked_for_in_hong_kong_characters():
-    assert "私隱" in query_variants("私隐")
+def test_simplified_text_is_compared_in_hong_kong_characters():
+    assert hong_kong_terms("私隐") == "私隱"
 
 
-def test_mainland_wording_is_also_looked_for_in_hong_kong_wording():
-    assert "私隱" in query_variants("隐私")
+def test_mainland_wording_is_compared_in_hong_kong_wording():
+    assert hong_kong_terms("隐私") == "私隱"
 
 
 def test_longer_mainland_terms_win_over_the_words_inside_them():
-    assert "個人資料" in query_variants("个人信息")
+    assert hong_kong_terms("个人信息") == "個人資料"
 
 
-def test_the_converted_form_is_kept_too_because_some_hong_kong_names_use_the_mainland_word():
-    assert "數字政策" in query_variants("数字政策")
+def test_a_hong_kong_name_using_the_mainland_word_compares_like_the_hong_kong_word():
+    # Documents go through the same function, so 數字政策辦公室 and a query for 數碼政策 or 数字政策 agree.
+    assert hong_kong_terms("数字政策") == hong_kong_terms("數字政策") == hong_kong_terms("數碼政策")
 
 
-def test_latin_queries_are_left_alone():
-    assert query_variants("privacy") == ["privacy"]
+def test_latin_text_is_left_alone():
+    assert hong_kong_terms("privacy") == "privacy"
 
 
 @pytest.mark.parametrize(("hong_kong_term", "mainland_term"), TERM_VARIANTS)
 def test_every_term_pair_maps_the_mainland_word_to_the_hong_kong_one(hong_kong_term, mainland_term):
-    assert hong_kong_term in query_variants(to_simplified(mainland_term))
+    assert hong_kong_terms(to_simplified(mainland_term)) == hong_kong_term
     assert hong_kong_term != mainland_term
 
 

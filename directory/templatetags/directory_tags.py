@@ -7,6 +7,7 @@ from django.utils.html import conditional_escape, escape, format_html, linebreak
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
+from directory import search_highlight
 from directory.bilingual import SIMPLIFIED, Fallback
 from directory.chinese import has_chinese, to_simplified
 from directory.choices import DatePrecision
@@ -84,6 +85,22 @@ def marked(text, layout="", autoescape=True):
     """
     escape_text = conditional_escape if autoescape else (lambda value: value)
     body = mark_safe(linebreaks(text, autoescape=autoescape) if layout == "paragraphs" else escape_text(text))
+    return _in_language(text, body, layout)
+
+
+@register.filter
+def highlighted(text, query):
+    """Like `marked`, with the words that matched the reader's search `query` (None: no search) in <mark>."""
+    return _in_language(text, search_highlight.highlight(text, query) if query else escape(text), "")
+
+
+@register.filter
+def snippet(text, query):
+    """Like `marked`; within a search (`query`), only a passage around the first match, matches in <mark>."""
+    return _in_language(text, search_highlight.snippet(text, query) if query else escape(text), "")
+
+
+def _in_language(text, body, layout):
     if not isinstance(text, Fallback):
         return body
     if layout == "lang":

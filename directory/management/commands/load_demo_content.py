@@ -44,6 +44,7 @@ class Command(BaseCommand):
         for row in data["organisations"]:
             fields = {
                 **_names(row),
+                "aliases": row.get("aliases", ""),
                 "kind": row["kind"],
                 "summary": row["summary"],
                 "website": row["website"],
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         for row in data["programmes"]:
             fields = {
                 **_names(row),
+                "aliases": row.get("aliases", ""),
                 "kind": row["kind"],
                 "lead_organisation": organisations.get(row["lead_organisation"]),
                 "start_date": _date(row["start_date"]),
