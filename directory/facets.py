@@ -165,8 +165,9 @@ class PublishedSetSummary:
     """Counts over everything a model has published, computed once per content version and kept in the cache.
 
     With no filter in force, a facet counts the whole published set: at 100,000 items that is a scan per facet on
-    every request. The counts only change when content does (the version, raised by database triggers) or when a
-    future-dated item comes due (one of the model's own, or one its facets name, such as a guidance document's
+    every request. So do the few selections of the filters a list summarises (a programme's state), kept here too,
+    each by its selection. The counts only change when content does (the version, raised by database triggers) or
+    when a future-dated item comes due (one of the model's own, or one its facets name, such as a guidance document's
     publisher) or the day changes (`valid_until`), so they are computed once for each and shared by every process.
     """
 

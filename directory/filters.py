@@ -62,6 +62,9 @@ class FacetedFilterSet(django_filters.FilterSet):
     # Facets on lookups with one value per item (a kind, a parent) whose filters keep exactly the items with a chosen
     # value: these can be counted together (facets.count_together).
     grouped_facets = ()
+    # Filters of a few choices (a programme's state) whose every selection the per-version summary can keep as it keeps
+    # the whole set's counts: a handful of selections, each asked for as often as the bare list.
+    summarised_filters = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,6 +96,8 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def apply(self, queryset, skip=()):
         """Apply every valid filter except those named in `skip` (facet counts for a filter ignore the filter)."""
+        if not self.is_bound:  # a bare list: no filter, and no cleaned data
+            return queryset
         for name, value in self.form.cleaned_data.items():
             if name not in skip:
                 queryset = self.filters[name].filter(queryset, value)
@@ -127,6 +132,15 @@ class FacetedFilterSet(django_filters.FilterSet):
         """Return whether any filter other than those named in `skip` (and the sort order) narrows the list."""
         return any(self.selected(name) for name in self.filters if name not in skip and name != "sort")
 
+    def summarised_selection(self, skip=()):
+        """Return the filters in force other than those named in `skip`, as a key of the summary ("" for none), or None
+        if one of them is not in `summarised_filters`."""
+        active = {name: self.selected(name) for name in self.filters if name not in skip and name != "sort"}
+        active = {name: values for name, values in active.items() if values}
+        if not set(active) <= set(self.summarised_filters):
+            return None
+        return "&".join(f"{name}={','.join(sorted(set(values)))}" for name, values in sorted(active.items()))
+
     @cached_property
     def facet_counts(self):
         """Return {filter name: {value: (label, count)}}, each facet counted within the other active filters."""
@@ -146,10 +160,13 @@ class FacetedFilterSet(django_filters.FilterSet):
         for name, facet in self.facets.items():
             if name in counts:
                 continue
-            if name in live:
+            selection = self.summarised_selection(skip={name})
+            if selection is None:
                 counts[name] = facet.counts(self.apply(base, skip={name}))
             else:
-                counts[name] = self.summary.get(name, lambda facet=facet: facet.counts(base))
+                counts[name] = self.summary.get(
+                    f"{name}?{selection}", lambda name=name, facet=facet: facet.counts(self.apply(base, skip={name}))
+                )
         return counts
 
     def facet_options(self):
@@ -315,6 +332,7 @@ class ProgrammeFilter(FacetedFilterSet):
         "sector": Facet("sectors__slug", "sectors__name"),
         "organisation": ProgrammeOrganisationFacet(),
     }
+    summarised_filters = ("state",)
 
     class Meta:
         model = Programme

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.choices import Status
-from directory.models import ContentVersion, Organisation
+from directory.models import ContentVersion, Organisation, Programme
 
 from .factories import make_organisation, make_sector
 
@@ -82,3 +82,77 @@ def test_programme_states_in_the_whole_set_counts_move_on_at_midnight(client, mo
     assert states() == {"open": 1}
     monkeypatch.setattr(timezone, "now", lambda: before + datetime.timedelta(seconds=2))
     assert states() == {"closed": 1}
+
+
+def programme_counts(client, **params):
+    response = client.get(reverse("directory:programme-list"), params)
+    counts = {f["name"]: {o.value: o.count for o in f["options"]} for f in response.context["facets"]}
+    return counts, response.context["paginator"].count
+
+
+def test_counts_within_a_state_selection_show_every_kind_of_change_at_once(client):
+    from .factories import make_programme
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    lead = make_organisation("Lead", slug="lead")
+    running = make_programme(kind="sandbox", lead_organisation=lead)
+    draft = make_programme(kind="funding_scheme", status=Status.DRAFT)
+    counts, total = programme_counts(client, state="open")
+    assert (counts["kind"], counts["organisation"], total) == ({"sandbox": 1}, {"lead": 1}, 1)
+    draft.status = Status.PUBLISHED
+    draft.save()
+    running.sectors.add(make_sector("Finance", slug="finance"))
+    counts, total = programme_counts(client, state="open")
+    assert (counts["kind"], counts["sector"], total) == ({"sandbox": 1, "funding_scheme": 1}, {"finance": 1}, 2)
+    Programme.objects.filter(pk=running.pk).update(end_date=yesterday)
+    counts, total = programme_counts(client, state="open")
+    assert (counts["kind"], counts["sector"], counts["organisation"], total) == ({"funding_scheme": 1}, {}, {}, 1)
+    assert counts["state"] == {"open": 1, "closed": 1}
+    Organisation.objects.filter(pk=lead.pk).update(status=Status.DRAFT)
+    assert programme_counts(client, state="closed")[0]["organisation"] == {}
+
+
+def test_each_state_selection_keeps_its_own_counts_whatever_the_order_of_its_values(client):
+    from .factories import make_programme
+
+    today = timezone.localdate()
+    make_programme(kind="sandbox")
+    make_programme(kind="incubation", start_date=today + datetime.timedelta(days=3))
+    make_programme(kind="education", end_date=today - datetime.timedelta(days=3))
+    assert programme_counts(client, state="open")[0]["kind"] == {"sandbox": 1}
+    assert programme_counts(client, state="upcoming")[0]["kind"] == {"incubation": 1}
+    both = {"sandbox": 1, "education": 1}
+    assert programme_counts(client, state=["open", "closed"])[0]["kind"] == both
+    assert programme_counts(client, state=["closed", "open"])[0]["kind"] == both
+    # Other filters with the state are counted afresh, never from the state's summary.
+    assert programme_counts(client, state=["open", "closed"], kind="sandbox")[1] == 1
+
+
+def test_counts_within_a_state_selection_move_on_at_midnight(client, monkeypatch):
+    from .factories import make_programme
+
+    local_today = timezone.localdate() + datetime.timedelta(days=1)
+    zone = timezone.get_current_timezone()
+    before = datetime.datetime.combine(local_today, datetime.time(23, 59, 59), tzinfo=zone)
+    make_programme(kind="sandbox", end_date=local_today)
+    monkeypatch.setattr(timezone, "now", lambda: before)
+    counts, total = programme_counts(client, state="open")
+    assert (counts["kind"], counts["state"], total) == ({"sandbox": 1}, {"open": 1}, 1)
+    monkeypatch.setattr(timezone, "now", lambda: before + datetime.timedelta(seconds=2))
+    counts, total = programme_counts(client, state="open")
+    assert (counts["kind"], counts["state"], total) == ({}, {"open": 0, "closed": 1}, 0)
+    assert programme_counts(client, state="closed")[0]["kind"] == {"sandbox": 1}
+
+
+def test_a_state_selection_counts_its_facets_once_per_content_version(client, django_assert_max_num_queries):
+    from .factories import make_programme
+
+    lead = make_organisation()
+    for kind in ("sandbox", "incubation", "education"):
+        make_programme(kind=kind, lead_organisation=lead).sectors.add(make_sector())
+    url = reverse("directory:programme-list")
+    client.get(url, {"state": ["open", "upcoming"]})
+    # The content version, the page's rows and their leads: no count.
+    with django_assert_max_num_queries(3):
+        response = client.get(url, {"state": ["upcoming", "open"]})
+    assert response.context["paginator"].count == 3
