@@ -29,7 +29,8 @@ PAGES = {
     "programme-detail": ("/en/programmes/ai-sandbox-for-schools/", "AI Sandbox for Schools", ".facts"),
     "guidance-list-filtered": ("/en/guidance/?binding=voluntary&topic=privacy", "Ethics guidance", "a.chip"),
     "guidance-detail": ("/en/guidance/ethical-ai-framework-2023/", "Ethical AI Framework 2023", ".notice"),
-    "search-results": ("/en/search/?q=university", "Search", ".search-group li"),
+    "organisation-list-searched": ("/en/organisations/?q=univ", "Organisations", "ol.cards mark"),
+    "search-results": ("/en/search/?q=university", "Search", ".search-group li mark"),
 }
 
 

@@ -158,3 +158,14 @@ def test_on_a_phone_the_filters_wait_behind_a_filters_disclosure(phone_page, uni
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator("#result-count")).to_have_text("3 organisations")
     assert query(page.url) == {"kind": ["university"]}
+
+
+def test_reader_types_the_start_of_a_word_and_sees_the_matches_highlighted(page, universities_and_startups):
+    page.goto("/en/organisations/")
+    page.get_by_label("Search", exact=True).fill("univ")
+    page.get_by_role("button", name="Apply filters").click()
+
+    assert query(page.url) == {"q": ["univ"]}
+    expect(page.locator("#result-count")).to_have_text("3 organisations")
+    expect(card_titles(page)).to_have_text(["Harbour University", "Kowloon University", "Peak University"])
+    expect(card_titles(page).locator("mark")).to_have_text(["University", "University", "University"])
