@@ -52,6 +52,7 @@ def has_chinese(text):
 _BY_MAINLAND_LENGTH = sorted(TERM_VARIANTS, key=lambda pair: -len(pair[1]))
 
 
+@lru_cache(maxsize=100_000)
 def hong_kong_terms(text):
     """Return Chinese `text` in Hong Kong characters and terms: the form search compares, of documents and queries
     alike (so a Hong Kong name that uses a Mainland word, 數字政策辦公室, is still found by either word)."""

@@ -42,8 +42,11 @@ def stem(word):
     return _stemmer().stemWord(word)
 
 
+@lru_cache(maxsize=100_000)
 def fold(text):
     """Case- and accent-folded, compatibility forms unified (full-width letters, ligatures)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
