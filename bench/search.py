@@ -128,6 +128,9 @@ def measure(base_url, paths, duration, connections, rounds):
             drain(base_url, connections)
             baseline = run_wrk(base_url + BASELINE, seconds, connections)
             figures = run_wrk(base_url + path, *runs[path])
+            if not figures["rps"]:
+                # No answer within the run (slower than MAX_SECONDS): wrk then prints latencies of 0.
+                figures |= {"p50": None, "p99": None}
             results[BASELINE].append(baseline)
             results[path].append(figures | {"ratio": figures["rps"] / baseline["rps"]})
     return results
