@@ -1,4 +1,5 @@
-"""Shared by the bench scripts: a throwaway SQLite database, served by gunicorn as in production."""
+"""Shared by the bench scripts: a throwaway SQLite database (or a PostgreSQL one), served by gunicorn as in
+production."""
 
 # A command-line benchmark: printing is how it reports.
 # ruff: noqa: T201
@@ -22,10 +23,11 @@ BIN = ROOT / ".venv" / "bin"
 
 
 def production_env(database):
-    """Return the environment of a production process (debug off) using the SQLite file `database`."""
+    """Return the environment of a production process (debug off) using `database`: the path of a SQLite file, or a
+    database URL (postgres://...) as a string."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
     env |= {
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database if isinstance(database, str) else f"sqlite:///{database}",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         # The bench speaks plain HTTP to gunicorn, with no TLS-ending proxy in front.
@@ -36,6 +38,21 @@ def production_env(database):
     }
     env.pop("REDIS_URL", None)
     return env
+
+
+def create_postgres_database(url):
+    """Create the PostgreSQL database that `url` names unless it exists; return whether it was created."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    # Through the server's maintenance database: a database cannot be created from a connection to itself.
+    with psycopg.connect(urllib.parse.urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return True
 
 
 def manage(env, *args):

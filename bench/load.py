@@ -29,8 +29,7 @@ TARGET_P99_MS = 250
 
 
 def environment(page_cache, redis):
-    env = _server.production_env(Path("unused.sqlite3"))
-    env |= {"DATABASE_URL": DATABASE_URL, "DJANGO_PAGE_CACHE": "1" if page_cache else "0"}
+    env = _server.production_env(DATABASE_URL) | {"DJANGO_PAGE_CACHE": "1" if page_cache else "0"}
     if redis:
         # A prefix of its own per run, so nothing another run cached is served.
         env |= {"REDIS_URL": REDIS_URL, "DJANGO_CACHE_PREFIX": f"bench-load-{secrets.token_hex(4)}"}

@@ -1,13 +1,16 @@
+import collections
 import io
 import random
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from directory.chinese import has_chinese, to_hong_kong
 from directory.choices import OrganisationKind, Status
 from directory.management.commands.generate_synthetic_content import SOURCE_URL, synthetic
-from directory.models import Guidance, Organisation, Programme, Sector, Topic
+from directory.models import Guidance, Organisation, Programme, Sector, Topic, split_aliases
 from tests.factories import make_guidance, make_organisation, make_programme, make_sector
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +142,58 @@ def test_delete_refuses_and_deletes_nothing_while_real_guidance_needs_a_syntheti
     with pytest.raises(CommandError, match="Real content points to synthetic items"):
         generate(organisations=0, delete=True)
     assert synthetic(Organisation).count() == 50
+
+
+def test_most_items_have_chinese_in_hong_kong_characters_and_some_have_none():
+    generate(organisations=1000, programmes=300, guidance=300)
+    for model in MODELS:
+        name_zh = "title_zh_hant" if model is Guidance else "name_zh_hant"
+        items = list(synthetic(model).values(name_zh, "summary_zh_hant", "description_zh_hant"))
+        named = [item for item in items if item[name_zh]]
+        summarised = [item for item in items if item["summary_zh_hant"]]
+        assert 0.8 < len(named) / len(items) < 0.95
+        assert 0.7 < len(summarised) / len(items) < 0.9
+        # Some have a Chinese name and no Chinese summary, never the other way round.
+        assert all(item[name_zh] for item in summarised) and len(summarised) < len(named)
+        assert all(item[name_zh].startswith("[合成] ") for item in named)
+        assert all("合成測試資料" in item["summary_zh_hant"] for item in summarised)
+        texts = [text for item in items for text in item.values() if text]
+        assert all(has_chinese(text) and to_hong_kong(text) == text for text in texts)
+
+
+def test_organisations_and_programmes_have_acronyms_and_some_chinese_short_names():
+    generate(organisations=2000, programmes=1000)
+    for model, acronym_share in ((Organisation, 0.9), (Programme, 0.7)):
+        items = list(synthetic(model).values_list("name", "name_zh_hant", "aliases"))
+        counts = collections.Counter(alias for *_names, aliases in items for alias in split_aliases(aliases))
+        with_acronym = 0
+        for name, name_zh, aliases in items:
+            words = name.removeprefix("[Synthetic] ").rsplit(" ", 1)[0]
+            acronym = "".join(word[0] for word in words.split())
+            with_acronym += acronym in split_aliases(aliases)
+            short = [alias for alias in split_aliases(aliases) if has_chinese(alias)]
+            # Two characters, from the Chinese name, which the item then has.
+            assert all(len(alias) == 2 and alias[0] in name_zh and alias[1] in name_zh for alias in short)
+        assert abs(with_acronym / len(items) - acronym_share) < 0.05
+        assert any(has_chinese(alias) for alias in counts)
+        # Shared by a few items each, as real acronyms collide, never by most.
+        assert max(counts.values()) < 0.05 * len(items)
+        assert sum(count > 1 for count in counts.values()) > 10
+
+
+def search_text(item):
+    return " ".join(getattr(item, field) for field in item.translated_fields for field in (field, f"{field}_zh_hant"))
+
+
+def test_the_vocabulary_gives_the_search_benchmark_words_of_every_frequency():
+    generate(organisations=3000, programmes=0, guidance=0)
+    texts = [f"{search_text(item)} {item.aliases}" for item in synthetic(Organisation)]
+
+    def share(pattern):
+        return sum(bool(re.search(pattern, text)) for text in texts) / len(texts)
+
+    assert share(r"\bintelligence\b") > 0.8
+    for common in (r"\bAI\b", r"\bresponsible\b", r"\bmachine learning\b", "數據", "機器學習", "私隱"):
+        assert 0.2 < share(common) < 0.5, common
+    for rare in (r"\btyphoon\b", "颱風", "海洋生態"):
+        assert 0 < share(rare) < 0.01, rare

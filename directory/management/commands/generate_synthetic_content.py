@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from directory import database
@@ -18,33 +18,78 @@ SLUG_PREFIX = "synthetic-"
 SOURCE_URL = "https://example.invalid/synthetic"
 BATCH_SIZE = 2000
 
-DEFAULT_SECTORS = ["finance", "healthcare", "transport", "education", "public_services", "logistics"]
-DEFAULT_TOPICS = [
-    "data_privacy",
-    "fairness",
-    "transparency",
-    "accountability",
-    "security",
-    "human_oversight",
-    "generative_ai",
-    "consumer_protection",
-    "governance",
-]
+# The Chinese names given to the taxonomies created when none exist (load_demo_content brings its own).
+DEFAULT_SECTORS = {
+    "finance": "金融",
+    "healthcare": "醫療",
+    "transport": "運輸",
+    "education": "教育",
+    "public_services": "公共服務",
+    "logistics": "物流",
+}
+DEFAULT_TOPICS = {
+    "data_privacy": "個人資料私隱",
+    "fairness": "公平",
+    "transparency": "透明度",
+    "accountability": "問責",
+    "security": "保安",
+    "human_oversight": "人類監督",
+    "generative_ai": "生成式人工智能",
+    "consumer_protection": "消費者保障",
+    "governance": "管治",
+}
 
+# Each word with its Chinese, in Hong Kong Traditional characters and Hong Kong usage (機械人, 資訊保安, 網絡).
 PLACES = [
-    "Kowloon", "Sha Tin", "Tsuen Wan", "Wan Chai", "Central", "Tai Po", "Sai Kung", "Mong Kok",
-    "Kwun Tong", "Cyberport", "Science Park", "Lantau", "Aberdeen", "Tuen Mun", "Yuen Long", "Causeway Bay",
+    ("Kowloon", "九龍"), ("Sha Tin", "沙田"), ("Tsuen Wan", "荃灣"), ("Wan Chai", "灣仔"), ("Central", "中環"),
+    ("Tai Po", "大埔"), ("Sai Kung", "西貢"), ("Mong Kok", "旺角"), ("Kwun Tong", "觀塘"), ("Cyberport", "數碼港"),
+    ("Science Park", "科學園"), ("Lantau", "大嶼山"), ("Aberdeen", "香港仔"), ("Tuen Mun", "屯門"),
+    ("Yuen Long", "元朗"), ("Causeway Bay", "銅鑼灣"),
 ]  # fmt: skip
 # 25 fields, so a search for any one of them (q=robotics) matches about 4% of the names.
 FIELDS = [
-    "Robotics", "Vision", "Language", "Fintech", "Health", "Data", "Logistics", "Security", "Learning",
-    "Analytics", "Mobility", "Cloud", "Sensing", "Speech", "Imaging", "Quantum", "Automation", "Insight",
-    "Smart City", "Biotech", "Edge", "Neural", "Maritime", "Retail", "Legal",
+    ("Robotics", "機械人"), ("Vision", "電腦視覺"), ("Language", "語言"), ("Fintech", "金融科技"),
+    ("Health", "醫療健康"), ("Data", "數據"), ("Logistics", "物流"), ("Security", "資訊保安"),
+    ("Learning", "學習科技"), ("Analytics", "分析"), ("Mobility", "智能出行"), ("Cloud", "雲端"),
+    ("Sensing", "感應"), ("Speech", "語音"), ("Imaging", "影像"), ("Quantum", "量子"), ("Automation", "自動化"),
+    ("Insight", "洞察"), ("Smart City", "智慧城市"), ("Biotech", "生物科技"), ("Edge", "邊緣運算"),
+    ("Neural", "神經網絡"), ("Maritime", "海事"), ("Retail", "零售"), ("Legal", "法律"),
 ]  # fmt: skip
 AUDIENCES = [
-    "hospitals", "banks", "schools", "the public sector", "retailers", "insurers", "port operators",
-    "small businesses", "researchers", "transport operators",
+    ("hospitals", "醫院"), ("banks", "銀行"), ("schools", "學校"), ("the public sector", "公營機構"),
+    ("retailers", "零售商"), ("insurers", "保險公司"), ("port operators", "港口營運商"),
+    ("small businesses", "中小企"), ("researchers", "研究人員"), ("transport operators", "運輸營運商"),
 ]  # fmt: skip
+TASKS = [
+    ("diagnosis", "診斷"), ("risk assessment", "風險評估"), ("customer service", "客户服務"),
+    ("route planning", "路線規劃"), ("fraud detection", "欺詐偵測"), ("translation", "翻譯"),
+    ("inspection", "檢測"), ("forecasting", "預測"),
+]  # fmt: skip
+# Sentences a summary may add, each drawn on its own with its probability, so that bench/search.py's query set has
+# a word of every frequency it needs (its queries say which): "intelligence" in most items, "AI" and the common
+# words and Chinese words in a fifth to a half, the rare ones in fewer than 0.5%.
+SUMMARY_SENTENCES = [
+    (0.88, "It applies artificial intelligence to {task}.", "將人工智能應用於{task}。"),
+    (0.45, "It builds AI tools for its partners.", "為合作夥伴開發AI工具。"),
+    (0.30, "It follows a responsible use policy.", "設有負責任使用政策。"),
+    (0.30, "Its team works on machine learning.", "團隊專注機器學習。"),
+    (0.30, "It protects personal data privacy.", "重視數據私隱。"),
+    (0.004, "It models typhoon damage.", "模擬颱風損毀。"),
+    (0.003, "It monitors marine ecology.", "監察海洋生態。"),
+]
+# Descriptions are longer text for search to read, with none of the words above.
+DESCRIPTION_SENTENCES = [
+    ("Its staff publish a report each year.", "每年發表報告。"),
+    ("It takes part in industry events.", "參與業界活動。"),
+    ("It answers enquiries by phone.", "接受電話查詢。"),
+    ("It runs workshops for members.", "為會員舉辦工作坊。"),
+    ("It shares open source tools.", "分享開源工具。"),
+    ("It trains new graduates.", "培訓應屆畢業生。"),
+]
+# Real data has gaps: some items have a Chinese name but no Chinese summary, some no Chinese at all.
+CHINESE_SUMMARY_SHARE = 0.80
+CHINESE_NAME_SHARE = 0.87
+CHINESE_PREFIX = "[合成] "
 
 # Weighted roughly like a real directory: many startups and centres, few regulators.
 ORGANISATION_KINDS = {
@@ -59,15 +104,15 @@ ORGANISATION_KINDS = {
     OrganisationKind.REGULATOR: 3,
 }
 NAME_SUFFIXES = {
-    OrganisationKind.GOVERNMENT: "Office",
-    OrganisationKind.REGULATOR: "Authority",
-    OrganisationKind.UNIVERSITY: "University",
-    OrganisationKind.RESEARCH_CENTRE: "Lab",
-    OrganisationKind.INCUBATOR: "Hub",
-    OrganisationKind.STARTUP: "Technologies",
-    OrganisationKind.FINANCIAL_INSTITUTION: "Bank",
-    OrganisationKind.INDUSTRY_BODY: "Association",
-    OrganisationKind.INTERNATIONAL: "Forum",
+    OrganisationKind.GOVERNMENT: ("Office", "辦事處"),
+    OrganisationKind.REGULATOR: ("Authority", "管理局"),
+    OrganisationKind.UNIVERSITY: ("University", "大學"),
+    OrganisationKind.RESEARCH_CENTRE: ("Lab", "實驗室"),
+    OrganisationKind.INCUBATOR: ("Hub", "創新中心"),
+    OrganisationKind.STARTUP: ("Technologies", "科技"),
+    OrganisationKind.FINANCIAL_INSTITUTION: ("Bank", "銀行"),
+    OrganisationKind.INDUSTRY_BODY: ("Association", "協會"),
+    OrganisationKind.INTERNATIONAL: ("Forum", "論壇"),
 }
 # Most universities list education, and so on, so combined filters (kind + sector) find something.
 LIKELY_SECTOR = {
@@ -97,6 +142,16 @@ def next_number(model):
 
 def slug_for(number, words):
     return f"{SLUG_PREFIX}{number:08d}-{slugify(words)}"
+
+
+def acronym(words):
+    """Return the initials of `words`, as an acronym alias: Sha Tin Robotics Lab, STRL."""
+    return "".join(word[0] for word in words.split()).upper()
+
+
+def chinese_labels(choices):
+    with translation.override("zh-hant"):
+        return {kind: str(kind.label) for kind in choices}
 
 
 class Command(BaseCommand):
@@ -158,8 +213,9 @@ class Command(BaseCommand):
         result = []
         for model, defaults in ((Sector, DEFAULT_SECTORS), (Topic, DEFAULT_TOPICS)):
             if not model.objects.exists():
-                for slug in defaults:
-                    model.objects.get_or_create(slug=slug, defaults={"name": slug.replace("_", " ").capitalize()})
+                for slug, name_zh in defaults.items():
+                    name = slug.replace("_", " ").capitalize()
+                    model.objects.get_or_create(slug=slug, defaults={"name": name, "name_zh_hant": name_zh})
             result.append(dict(model.objects.order_by("slug").values_list("slug", "pk")))
         return result
 
@@ -178,27 +234,60 @@ class Command(BaseCommand):
             "last_verified_on": self.today - datetime.timedelta(days=self.rng.randint(0, 700)) if verified else None,
         }
 
+    def texts(self, name_field, name_zh, summary, summary_zh):
+        """Return the Chinese name and the summary and description in both languages: the summary opens with
+        `summary` (`summary_zh`) and adds the sentences drawn from SUMMARY_SENTENCES; about half the items have a
+        description; the Chinese fields stay empty for the share of items that real data leaves without them."""
+        task, task_zh = self.rng.choice(TASKS)
+        drawn = [(english, chinese) for share, english, chinese in SUMMARY_SENTENCES if self.rng.random() < share]
+        described = self.rng.sample(DESCRIPTION_SENTENCES, self.rng.choice((0, 0, 2, 3)))
+        chinese = self.rng.random()
+        with_summary_zh = chinese < CHINESE_SUMMARY_SHARE
+        return {
+            f"{name_field}_zh_hant": f"{CHINESE_PREFIX}{name_zh}" if chinese < CHINESE_NAME_SHARE else "",
+            "summary": " ".join([summary, *(english.format(task=task) for english, _chinese in drawn)]),
+            "summary_zh_hant": "".join([summary_zh, *(zh.format(task=task_zh) for _english, zh in drawn)])
+            if with_summary_zh
+            else "",
+            "description": " ".join(english for english, _chinese in described),
+            "description_zh_hant": "".join(chinese for _english, chinese in described) if with_summary_zh else "",
+        }
+
+    def aliases(self, words, short_zh, acronym_share, short_share, texts):
+        """Return an acronym of `words` for `acronym_share` of the items, and `short_zh` too for `short_share` of
+        those with a Chinese name: a few dozen items share each, as real acronyms and short names collide."""
+        names = [acronym(words)] if self.rng.random() < acronym_share else []
+        if texts["name_zh_hant"] and self.rng.random() < short_share:
+            names.append(short_zh)
+        return "; ".join(names)
+
     def create_organisations(self, count, sectors):
         kinds, weights = list(ORGANISATION_KINDS), list(ORGANISATION_KINDS.values())
+        kinds_zh = chinese_labels(OrganisationKind)
         first = next_number(Organisation)
         objects, sector_ids = [], []
         for index in range(count):
             number = first + index
             kind = self.rng.choices(kinds, weights)[0]
-            field = self.rng.choice(FIELDS)
-            words = f"{self.rng.choice(PLACES)} {field} {NAME_SUFFIXES[kind]}"
-            summary = (
+            (place, place_zh), (field, field_zh) = self.rng.choice(PLACES), self.rng.choice(FIELDS)
+            (audience, audience_zh), (suffix, suffix_zh) = self.rng.choice(AUDIENCES), NAME_SUFFIXES[kind]
+            words = f"{place} {field} {suffix}"
+            texts = self.texts(
+                "name",
+                f"{place_zh}{field_zh}{suffix_zh} {number}",
                 f"Synthetic test data, not a real organisation: a fictional {kind.label.lower()} working on "
-                f"{field.lower()} for {self.rng.choice(AUDIENCES)}."
+                f"{field.lower()} for {audience}.",
+                f"合成測試資料，並非真實機構：虛構的{kinds_zh[kind]}，為{audience_zh}發展{field_zh}。",
             )
             founded = None if self.rng.random() < 0.15 else self.rng.randint(1950, self.today.year)
             objects.append(
                 Organisation(
                     name=f"{NAME_PREFIX}{words} {number}",
                     slug=slug_for(number, words),
+                    aliases=self.aliases(words, place_zh[0] + field_zh[0], 0.9, 0.25, texts),
                     kind=kind,
-                    summary=summary,
                     founded_year=founded,
+                    **texts,
                     **self.common(),
                 )
             )
@@ -235,26 +324,35 @@ class Command(BaseCommand):
 
     def create_programmes(self, count, pool, sectors):
         kinds = list(ProgrammeKind)
+        kinds_zh = chinese_labels(ProgrammeKind)
         first = next_number(Programme)
         objects, partner_ids, sector_ids = [], [], []
         for index in range(count):
             number = first + index
             kind = self.rng.choice(kinds)
-            field = self.rng.choice(FIELDS)
-            words = f"{self.rng.choice(PLACES)} {field} {kind.label.title()}"
+            (place, place_zh), (field, field_zh) = self.rng.choice(PLACES), self.rng.choice(FIELDS)
+            audience, audience_zh = self.rng.choice(AUDIENCES)
+            words = f"{place} {field} {kind.label.title()}"
+            texts = self.texts(
+                "name",
+                f"{place_zh}{field_zh}{kinds_zh[kind]} {number}",
+                f"Synthetic test data, not a real programme: a fictional {kind.label.lower()} in {field.lower()} "
+                f"for {audience}.",
+                f"合成測試資料，並非真實計劃：虛構的{kinds_zh[kind]}，為{audience_zh}推動{field_zh}。",
+            )
             lead = self.rng.choice(pool)[0]
             start, end = self.dates()
             objects.append(
                 Programme(
                     name=f"{NAME_PREFIX}{words} {number}",
                     slug=slug_for(number, words),
+                    aliases=self.aliases(words, place_zh[0] + field_zh[0], 0.7, 0.15, texts),
                     kind=kind,
                     lead_organisation_id=lead,
                     start_date=start,
                     end_date=end,
                     dates_precision=DatePrecision.DAY,
-                    summary=f"Synthetic test data, not a real programme: a fictional {kind.label.lower()} "
-                    f"in {field.lower()} for {self.rng.choice(AUDIENCES)}.",
+                    **texts,
                     **self.common(),
                 )
             )
@@ -268,16 +366,26 @@ class Command(BaseCommand):
 
     def create_guidance(self, count, pool, sectors, topics):
         kinds = list(GuidanceKind)
+        kinds_zh = chinese_labels(GuidanceKind)
         official = [pk for pk, kind in pool if kind in (OrganisationKind.REGULATOR, OrganisationKind.GOVERNMENT)]
         first = next_number(Guidance)
         objects, supersedes, topic_ids, sector_ids = [], {}, [], []
         topic_names = {pk: slug.replace("_", " ").title() for slug, pk in topics.items()}
+        topic_names_zh = dict(Topic.objects.values_list("pk", "name_zh_hant"))
         for index in range(count):
             number = first + index
             kind = self.rng.choice(kinds)
             chosen_topics = self.rng.sample(list(topics.values()), min(len(topics), self.rng.randint(1, 3)))
-            topic = topic_names[chosen_topics[0]]
-            words = f"{topic} {kind.label} for {self.rng.choice(FIELDS)}"
+            topic, topic_zh = topic_names[chosen_topics[0]], topic_names_zh[chosen_topics[0]]
+            (field, field_zh), (audience, audience_zh) = self.rng.choice(FIELDS), self.rng.choice(AUDIENCES)
+            words = f"{topic} {kind.label} for {field}"
+            texts = self.texts(
+                "title",
+                f"{topic_zh}{kinds_zh[kind]}（{field_zh}） {number}",
+                f"Synthetic test data, not real guidance: fictional {kind.label.lower()} on {topic.lower()} for "
+                f"{audience}.",
+                f"合成測試資料，並非真實指引：虛構的{kinds_zh[kind]}，就{topic_zh}為{audience_zh}提供建議。",
+            )
             published = self.today - datetime.timedelta(days=self.rng.randint(1, 3000))
             if index and self.rng.random() < 0.1:
                 # A newer edition from the same publisher, published after the one it replaces.
@@ -299,8 +407,7 @@ class Command(BaseCommand):
                     binding=self.rng.random() < 0.2,
                     date_published=published,
                     date_precision=DatePrecision.DAY,
-                    summary=f"Synthetic test data, not real guidance: fictional {kind.label.lower()} "
-                    f"on {topic.lower()} for {self.rng.choice(AUDIENCES)}.",
+                    **texts,
                     **self.common(),
                 )
             )
