@@ -179,6 +179,17 @@ def refresh(using="default"):
                 rebuild(models[key], sorted(ids), using)
 
 
+def rebuild_all(using="default"):
+    """Rebuild the document of every item; return {model's plural name: how many}."""
+    counts = {}
+    with transaction.atomic(using):
+        for model in searchable_models():
+            ids = list(model._default_manager.using(using).order_by("pk").values_list("pk", flat=True))
+            rebuild(model, ids, using)
+            counts[str(model._meta.verbose_name_plural)] = len(ids)
+    return counts
+
+
 def rebuild(model, ids, using="default"):
     """Write the documents of the items `ids` of `model` (and drop those of items that no longer exist)."""
     connection = connections[using]

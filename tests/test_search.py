@@ -312,3 +312,15 @@ def test_postgresql_finds_matches_through_the_gin_index():
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "directory_organisation_search_document" in plan
+
+
+def test_rebuild_search_index_rewrites_every_document(client):
+    make_organisation("Kowloon Robotics Lab")
+    search_index.refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM directory_organisation_search")
+    assert listed(client, "directory:organisation-list", "robotics") == []
+    output = io.StringIO()
+    call_command("rebuild_search_index", stdout=output)
+    assert "1 organisations" in output.getvalue()
+    assert listed(client, "directory:organisation-list", "robotics") == ["Kowloon Robotics Lab"]
