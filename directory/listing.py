@@ -47,6 +47,19 @@ def clean_query(params):
     return cleaned
 
 
+def rows_in_order(queryset, start, stop):
+    """The items `start` to `stop` of `queryset`, in its order, found in two steps: their ids, then their rows.
+
+    Sorting a search's matches by relevance and name reads every match; in one step SQLite carries each one's whole
+    row (description and all) through the sort, to keep twenty.
+    """
+    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    # By id alone, with the same prefetches: the conditions that found them (a search's thousands of ids among them)
+    # need not be checked twice.
+    rows = queryset.model._base_manager.prefetch_related(*queryset._prefetch_related_lookups).in_bulk(ids)
+    return [rows[pk] for pk in ids]
+
+
 class ForgivingPaginator(Paginator):
     """Pages 1 to MAX_PAGES at most; any number asked for gives one of them (see page_for)."""
 
@@ -64,20 +77,12 @@ class ForgivingPaginator(Paginator):
         return self.all_pages > self.num_pages
 
     def page(self, number):
-        """The page's items, found in two steps: the ids of the page, sorted, then the rows of those ids alone.
-
-        Sorting a search's matches by relevance and name reads every match; in one step SQLite carries each one's
-        whole row (description and all) through the sort, to keep twenty.
-        """
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        queryset = self.object_list
-        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
-        rows = queryset.order_by().in_bulk(ids)
-        return self._get_page([rows[pk] for pk in ids], number, self)
+        return self._get_page(rows_in_order(self.object_list, bottom, top), number, self)
 
     def page_for(self, number):
         """Return the page asked for: the first one for nonsense or numbers below 1, the last for those past it."""

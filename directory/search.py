@@ -4,7 +4,7 @@ so they find the same items: every word must match, the last also as a prefix, q
 is the same on both too: items whose own names or aliases match every word first, then by name, then by id.
 """
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
@@ -48,23 +48,36 @@ class SQLiteBackend:
 
 
 class PostgreSQLBackend:
-    """A tsquery written as a literal (no parser, no dictionary) against the GIN-indexed tsvectors."""
+    """A tsquery written as a literal (no parser, no dictionary) against the GIN-indexed tsvectors. As on SQLite, a
+    query's matches are found once per request, as an array of ids that every query of the page reads."""
 
     def __init__(self, using):
         self.using = using
+        self._ids = {}
 
-    def expression(self, query, names_only=False):
-        weight = "A" if names_only else ""
-        return " & ".join(self._term(term, weight) for term in query.terms)
+    def expression(self, query):
+        return " & ".join(self._term(term) for term in query.terms)
 
-    def _term(self, term, weight):
+    def _term(self, term):
         if term.prefixes:
-            return "({})".format(" | ".join(f"'{prefix}':*{weight}" for prefix in term.prefixes))
-        return "({})".format(" <-> ".join(f"'{token}'{':' + weight if weight else ''}" for token in term.tokens))
+            return "({})".format(" | ".join(f"'{prefix}':*" for prefix in term.prefixes))
+        return "({})".format(" <-> ".join(f"'{token}'" for token in term.tokens))
 
     def matching(self, model, query, names_only=False):
-        table = search_index.search_table(model)
-        return RawSQL(f"SELECT id FROM {table} WHERE document @@ %s::tsquery", [self.expression(query, names_only)])
+        key = (model, query, names_only)
+        if key not in self._ids:
+            table = search_index.search_table(model)
+            with transaction.atomic(self.using), connections[self.using].cursor() as cursor:
+                # The planner prices matching a tsvector far below what reading and decompressing it costs, and so
+                # scans a table of 10,000 documents whole (30 ms) rather than ask the GIN index (0.1 ms).
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                column = "names" if names_only else "document"
+                cursor.execute(
+                    f"SELECT coalesce(array_agg(id ORDER BY id), '{{}}') FROM {table} WHERE {column} @@ %s::tsquery",
+                    [self.expression(query)],
+                )
+                self._ids[key] = cursor.fetchone()[0]
+        return RawSQL("SELECT unnest(%s::bigint[])", [self._ids[key]])
 
     def name_order(self, field):
         # Code-point order, as SQLite's: both databases then list equal ranks in the same order.

@@ -15,7 +15,7 @@ from .caching import QueryParameters
 from .choices import ExportSource
 from .exports import CsvExport, base_url, csv_response
 from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, programme_states
-from .listing import PublishedListView, clean_query
+from .listing import PublishedListView, clean_query, rows_in_order
 from .models import Guidance, Organisation, Programme, Sector
 from .search import TextSearch
 from .search_tokens import MAX_QUERY_WORDS, QUERY_MAX_LENGTH
@@ -219,7 +219,7 @@ class SearchView(TemplateView):
                     {
                         "label": label,
                         "count": results.count(),
-                        "results": text_search.rank(results)[:SEARCH_GROUP_SIZE],
+                        "results": rows_in_order(text_search.rank(results), 0, SEARCH_GROUP_SIZE),
                         "list_url": reverse(list_url),
                     }
                 )
