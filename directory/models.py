@@ -42,6 +42,17 @@ def unique_slug(model, text, exclude_pk=None):
     return f"{base}-{suffix}"
 
 
+def aliases_field():
+    return models.CharField(
+        _("also known as"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Acronyms and short names readers search for, in English or Chinese, separated by semicolons: HKUST; 科大."
+        ),
+    )
+
+
 def split_aliases(text):
     return [alias.strip() for alias in text.replace("\uff1b", ";").split(";") if alias.strip()]
 
@@ -223,14 +234,7 @@ class Organisation(Publishable):
 
     name = models.CharField(_("name"), max_length=200)
     name_zh_hant = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
-    aliases = models.CharField(
-        _("also known as"),
-        max_length=300,
-        blank=True,
-        help_text=_(
-            "Acronyms and short names readers search for, in English or Chinese, separated by semicolons: HKUST; 科大."
-        ),
-    )
+    aliases = aliases_field()
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices, db_index=True)
     parent = models.ForeignKey(
         "self",
@@ -313,14 +317,7 @@ class Programme(Publishable):
 
     name = models.CharField(_("name"), max_length=200)
     name_zh_hant = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
-    aliases = models.CharField(
-        _("also known as"),
-        max_length=300,
-        blank=True,
-        help_text=_(
-            "Acronyms and short names readers search for, in English or Chinese, separated by semicolons: HKUST; 科大."
-        ),
-    )
+    aliases = aliases_field()
     kind = models.CharField(_("kind"), max_length=30, choices=ProgrammeKind.choices, db_index=True)
     lead_organisation = models.ForeignKey(
         Organisation,
