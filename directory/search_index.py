@@ -290,7 +290,7 @@ def sqlite_triggers():
 
 
 def postgresql_statements():
-    statements = [CREATE_QUEUE]
+    statements = []
     for table, table_dependents, update in _by_table():
         function = f"{table}_search_queue"
         new = " ".join(f"{dependent.enqueue('NEW')};" for dependent in table_dependents)
@@ -340,10 +340,7 @@ def install(using="default"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in statements:
                 cursor.execute(statement)
-            cursor.execute(
-                f"INSERT INTO {QUEUE_TABLE} (model, item_id) SELECT %s, id FROM {model._meta.db_table}",
-                [model_key(model)],
-            )
+            _queue_every_item(cursor, [model])
         if connection.vendor == "postgresql":
             for statement in postgresql_statements():
                 cursor.execute(statement)
@@ -351,6 +348,13 @@ def install(using="default"):
             _replace_sqlite_triggers(cursor, sqlite_triggers())
     refresh(using)
     analyze(using)
+
+
+def _queue_every_item(cursor, models):
+    for model in models:
+        cursor.execute(
+            f"INSERT INTO {QUEUE_TABLE} (model, item_id) SELECT %s, id FROM {model._meta.db_table}", [model_key(model)]
+        )
 
 
 def analyze(using="default"):
@@ -372,11 +376,7 @@ def _replace_sqlite_triggers(cursor, triggers):
     existing = dict(cursor.fetchall())
     if set(triggers) - set(existing):
         # Writes made while a trigger was missing were not queued: index everything again.
-        for model in searchable_models():
-            cursor.execute(
-                f"INSERT INTO {QUEUE_TABLE} (model, item_id) SELECT %s, id FROM {model._meta.db_table}",
-                [model_key(model)],
-            )
+        _queue_every_item(cursor, searchable_models())
     for name, sql in existing.items():
         if triggers.get(name) != sql:
             cursor.execute(f"DROP TRIGGER {name}")
