@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from .bilingual import chinese_field, choose
 from .caching import next_publication
-from .choices import Status
 from .models import ContentVersion
 from .querysets import published_condition
 
@@ -46,26 +45,8 @@ class Facet:
         """The lookups of the label's (English, Chinese) pair, if it has one."""
         return [self.label_lookup, chinese_field(self.label_lookup)] if self.label_lookup else []
 
-    @property
-    def fields(self):
-        """What a GROUP BY needs to count this facet: the lookup, its label's pair and whether the item is public."""
-        relation = self.published_relation
-        visibility = [f"{relation}__status", f"{relation}__published_at"] if relation else []
-        return [self.lookup, *self.label_fields, *visibility]
-
     def label(self, row):
         return tuple(row[field] for field in self.label_fields)
-
-    def value(self, row, now):
-        """The row's value for this facet: None when it names something readers may not see at `now`."""
-        relation = self.published_relation
-        if relation and not (
-            row[f"{relation}__status"] == Status.PUBLISHED
-            and row[f"{relation}__published_at"] is not None
-            and row[f"{relation}__published_at"] <= now
-        ):
-            return None
-        return row[self.lookup]
 
     def counts(self, queryset):
         """Return {value: (label, count)} for the values present in `queryset`.
@@ -84,11 +65,14 @@ class Facet:
             rows = rows[: self.limit]
         return {str(row[self.lookup]): (self.label(row), row["n"]) for row in rows}
 
-    def ranked(self, totals):
-        """Return {value: (label, count)} from `totals` in the order of counts(): most results first, then by value;
-        at most `limit` of them."""
-        ordered = sorted(totals.items(), key=lambda item: (-item[1][1], item[0]))
-        return {str(value): entry for value, entry in ordered[: self.limit]}
+    def memberships(self, queryset):
+        """Yield (item id, key, value, label) for each value of each item of `queryset`: what counts() counts, for
+        directory/result_sets.py to count in memory. Keys rank equal counts as counts() does."""
+        rows = queryset.order_by().filter(**{f"{self.lookup}__isnull": False})
+        if self.published_relation:
+            rows = rows.filter(published_condition(self.published_relation))
+        for pk, value, *label in rows.values_list("pk", self.lookup, *self.label_fields):
+            yield pk, str(value), str(value), tuple(label)
 
     def options(self, counts, selected):
         """Return the options worth showing: those with results, and the selected ones whatever their count."""
@@ -106,30 +90,6 @@ class Facet:
         ]
         shown = {option.value for option in options}
         return options + [Option(value, value, 0, True) for value in sorted(selected - shown)]
-
-
-def count_together(queryset, facets, selected):
-    """Count several facets in one GROUP BY over `queryset`, which applies none of their filters: each facet counts
-    the rows whose values for the others are among those selected there (any value where none is), exactly as its
-    own query within the other filters would. Return {name: counts as Facet.counts returns them}.
-
-    `facets` is {name: Facet}, `selected` {name: set of the values chosen, as in the URL}. Only for lookups with one
-    value per item (a field, or through foreign keys: no many-to-many), whose filters keep exactly the items with
-    a chosen value.
-    """
-    fields = list(dict.fromkeys(field for facet in facets.values() for field in facet.fields))
-    totals = {name: {} for name in facets}
-    now = timezone.now()
-    for row in queryset.order_by().values(*fields).annotate(n=Count("pk")):
-        values = {name: facet.value(row, now) for name, facet in facets.items()}
-        # Whether the row's items pass each facet's filter.
-        passes = {name: not chosen or str(values[name]) in chosen for name, chosen in selected.items()}
-        for name, facet in facets.items():
-            value = values[name]
-            if value is not None and all(passes[other] for other in facets if other != name):
-                label, count = totals[name].get(value, (facet.label(row), 0))
-                totals[name][value] = (label, count + row["n"])
-    return {name: facet.ranked(totals[name]) for name, facet in facets.items()}
 
 
 class ConditionFacet(Facet):
@@ -151,6 +111,11 @@ class ConditionFacet(Facet):
             for value, (label, _q) in conditions.items()
             if totals[f"facet_{value}"]
         }
+
+    def memberships(self, queryset):
+        for value, (label, condition) in self.conditions().items():
+            for pk in queryset.order_by().filter(condition).values_list("pk", flat=True):
+                yield pk, value, value, label
 
 
 def counts_valid_until(now):

@@ -3,6 +3,7 @@
 import datetime
 import itertools
 from functools import reduce
+from itertools import chain
 from operator import or_
 
 import django_filters
@@ -14,8 +15,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .choices import GuidanceKind, OrganisationKind, ProgrammeKind
-from .facets import ConditionFacet, Facet, PublishedSetSummary, count_together
+from .facets import ConditionFacet, Facet, PublishedSetSummary
 from .models import Guidance, Organisation, Programme, Sector, Topic
+from .result_sets import searched
 from .search import TextSearch
 from .search_tokens import QUERY_MAX_LENGTH
 
@@ -59,9 +61,6 @@ class FacetedFilterSet(django_filters.FilterSet):
     sorts = {}
     default_sort = None
     facets = {}
-    # Facets on lookups with one value per item (a kind, a parent) whose filters keep exactly the items with a chosen
-    # value: these can be counted together (facets.count_together).
-    grouped_facets = ()
     # Filters of a few choices (a programme's state) whose every selection the per-version summary can keep as it keeps
     # the whole set's counts: a handful of selections, each asked for as often as the bare list.
     summarised_filters = ()
@@ -78,6 +77,32 @@ class FacetedFilterSet(django_filters.FilterSet):
             return None
         text = (self.form.cleaned_data.get("q") or "").strip()
         return TextSearch(self._meta.model, text, using=self.queryset.db) if text else None
+
+    @cached_property
+    def search_results(self):
+        """The search's matches within the other filters in force, counted and paged in memory (result_sets); None
+        without a search."""
+        if self.text_search is None:
+            return None
+        base = self.queryset.all()
+        filters = [
+            (name, tuple(sorted(map(str, self.selected(name)))), self.filters[name].filter(base, value))
+            for name, value in self.form.cleaned_data.items()
+            if name not in ("q", "sort") and self.selected(name)
+        ]
+        return searched(self.text_search, base, filters)
+
+    def ranked_ids(self, start, stop):
+        """The ids of results `start` to `stop` of a search, in the list's order; None without a search (the
+        queryset gives them)."""
+        results = self.search_results
+        if results is None:
+            return None
+        sort = self.form.cleaned_data.get("sort")
+        if not sort:
+            return results.ranked_ids(start, stop)
+        order = results.index.sort_order(("sort", sort), self.order(self.queryset.all()))
+        return results.ranked_ids(start, stop, order)
 
     def filter_search(self, queryset, name, value):
         return self.text_search.filter(queryset) if self.text_search else queryset
@@ -145,21 +170,10 @@ class FacetedFilterSet(django_filters.FilterSet):
     def facet_counts(self):
         """Return {filter name: {value: (label, count)}}, each facet counted within the other active filters."""
         base = self.queryset.all()
-        live = [name for name in self.facets if self.is_active(skip={name})]
-        grouped = [name for name in self.grouped_facets if name in live]
+        if self.search_results:
+            return self.searched_facet_counts(base)
         counts = {}
-        if self.selected("q") and len(grouped) > 1:
-            # Within a search every count reads the same matches, found by id: one GROUP BY reads them once for the
-            # whole group. Without a search, each facet's own query is narrowed by the other's filter and can use an
-            # index the grouped one cannot.
-            counts = count_together(
-                self.apply(base, skip=grouped),
-                {name: self.facets[name] for name in grouped},
-                {name: set(self.selected(name)) for name in grouped},
-            )
         for name, facet in self.facets.items():
-            if name in counts:
-                continue
             selection = self.summarised_selection(skip={name})
             if selection is None:
                 counts[name] = facet.counts(self.apply(base, skip={name}))
@@ -167,6 +181,14 @@ class FacetedFilterSet(django_filters.FilterSet):
                 counts[name] = self.summary.get(
                     f"{name}?{selection}", lambda name=name, facet=facet: facet.counts(self.apply(base, skip={name}))
                 )
+        return counts
+
+    def searched_facet_counts(self, base):
+        results = self.search_results
+        counts = {}
+        for name, facet in self.facets.items():
+            values = results.index.facet(name, facet, base)
+            counts[name] = values.ranked(values.counts(results.index, results.within(skip={name})), facet.limit)
         return counts
 
     def facet_options(self):
@@ -177,6 +199,8 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def total(self):
         """Return how many items the filters let through."""
+        if self.search_results:
+            return self.search_results.count
         if not self.is_active():
             return self.summary.get("total", self.queryset.count)
         # Every item has exactly one kind, and the kind facet counts everything the other filters let through:
@@ -217,7 +241,6 @@ class OrganisationFilter(FacetedFilterSet):
         "sector": Facet("sectors__slug", "sectors__name"),
         "parent": Facet("parent__slug", "parent__name", limit=50, published_relation="parent"),
     }
-    grouped_facets = ("kind", "parent")
 
     class Meta:
         model = Organisation
@@ -280,6 +303,31 @@ class ProgrammeOrganisationFacet(Facet):
                 break
         shown = sorted(found.items(), key=lambda item: (-item[1][2], item[0]))[: self.limit]
         return {slug: (label, count) for _pk, (slug, label, count) in shown}
+
+    def memberships(self, queryset):
+        """As counts() counts: keyed by the organisation's id, a partner that also leads once, as the lead."""
+        queryset = queryset.order_by()
+        led = queryset.filter(lead_organisation__isnull=False).values_list("pk", "lead_organisation")
+        partnered = (
+            queryset.annotate(organisation=F("partners"))
+            .filter(
+                Q(lead_organisation__isnull=True) | ~Q(organisation=F("lead_organisation")), organisation__isnull=False
+            )
+            .values_list("pk", "organisation")
+        )
+        pairs = list(chain(led, partnered))
+        partners = Programme.partners.through.objects.filter(programme__in=queryset.values("pk"))
+        names = Organisation.objects.published().filter(
+            Q(pk__in=queryset.values("lead_organisation")) | Q(pk__in=partners.values("organisation"))
+        )
+        labels = {
+            pk: (slug, (name, name_zh_hant))
+            for pk, slug, name, name_zh_hant in names.values_list("pk", "slug", "name", "name_zh_hant")
+        }
+        for pk, organisation in pairs:
+            if organisation in labels:
+                slug, label = labels[organisation]
+                yield pk, organisation, slug, label
 
 
 def ranked_counts(using, parts, limit, offset):
@@ -406,7 +454,6 @@ class GuidanceFilter(FacetedFilterSet):
         ),
         "state": ConditionFacet(guidance_states),
     }
-    grouped_facets = ("publisher", "kind")
 
     class Meta:
         model = Guidance

@@ -53,7 +53,11 @@ def rows_in_order(queryset, start, stop):
     Sorting a search's matches by relevance and name reads every match; in one step SQLite carries each one's whole
     row (description and all) through the sort, to keep twenty.
     """
-    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    return rows_with_ids(queryset, list(queryset.values_list("pk", flat=True)[start:stop]))
+
+
+def rows_with_ids(queryset, ids):
+    """The items `ids` of `queryset`'s model, in that order, with `queryset`'s prefetches."""
     # By id alone, with the same prefetches: the conditions that found them (a search's thousands of ids among them)
     # need not be checked twice.
     rows = queryset.model._base_manager.prefetch_related(*queryset._prefetch_related_lookups).in_bulk(ids)
@@ -61,7 +65,15 @@ def rows_in_order(queryset, start, stop):
 
 
 class ForgivingPaginator(Paginator):
-    """Pages 1 to MAX_PAGES at most; any number asked for gives one of them (see page_for)."""
+    """Pages 1 to MAX_PAGES at most; any number asked for gives one of them (see page_for).
+
+    `ranked_ids(start, stop)`, when given, returns the ids of a page's items (a search ranks its matches in memory),
+    which the object list then only supplies the rows of.
+    """
+
+    def __init__(self, *args, ranked_ids=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ranked_ids = ranked_ids
 
     @cached_property
     def num_pages(self):
@@ -82,7 +94,10 @@ class ForgivingPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(rows_in_order(self.object_list, bottom, top), number, self)
+        ids = self.ranked_ids(bottom, top) if self.ranked_ids else None
+        if ids is None:
+            return self._get_page(rows_in_order(self.object_list, bottom, top), number, self)
+        return self._get_page(rows_with_ids(self.object_list, ids), number, self)
 
     def page_for(self, number):
         """Return the page asked for: the first one for nonsense or numbers below 1, the last for those past it."""
@@ -125,7 +140,7 @@ class PublishedListView(FilterView):
         return self.model.objects.published()
 
     def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
+        paginator = self.get_paginator(queryset, page_size, ranked_ids=self.filterset.ranked_ids)
         paginator.count = self.filterset.total()  # the filterset knows a cheaper way than COUNT(*) when unfiltered
         page = paginator.page_for(self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()

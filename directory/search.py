@@ -4,6 +4,8 @@ so they find the same items: every word must match, the last also as a prefix, q
 is the same on both too: items whose own names or aliases match every word first, then by name, then by id.
 """
 
+import json
+
 from django.db import connections, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
@@ -31,7 +33,7 @@ class SQLiteBackend:
             return phrase
         return "({})".format(" OR ".join(f'"{prefix}" *' for prefix in term.prefixes))
 
-    def matching(self, model, query, names_only=False):
+    def _json_ids(self, model, query, names_only):
         key = (model, query, names_only)
         if key not in self._ids:
             table = search_index.search_table(model)
@@ -41,7 +43,13 @@ class SQLiteBackend:
                     [self.expression(query, names_only)],
                 )
                 self._ids[key] = cursor.fetchone()[0]
-        return RawSQL("SELECT value FROM json_each(%s)", [self._ids[key]])
+        return self._ids[key]
+
+    def matching(self, model, query, names_only=False):
+        return RawSQL("SELECT value FROM json_each(%s)", [self._json_ids(model, query, names_only)])
+
+    def ids(self, model, query, names_only=False):
+        return json.loads(self._json_ids(model, query, names_only))
 
     def name_order(self, field):
         return F(field).asc()
@@ -63,7 +71,7 @@ class PostgreSQLBackend:
             return "({})".format(" | ".join(f"'{prefix}':*" for prefix in term.prefixes))
         return "({})".format(" <-> ".join(f"'{token}'" for token in term.tokens))
 
-    def matching(self, model, query, names_only=False):
+    def ids(self, model, query, names_only=False):
         if (model, query) not in self._ids:
             table = search_index.search_table(model)
             with transaction.atomic(self.using), connections[self.using].cursor() as cursor:
@@ -78,7 +86,10 @@ class PostgreSQLBackend:
                     [self.expression(query)] * 2,
                 )
                 self._ids[model, query] = cursor.fetchone()
-        return RawSQL("SELECT unnest(%s::bigint[])", [self._ids[model, query][1 if names_only else 0]])
+        return self._ids[model, query][1 if names_only else 0]
+
+    def matching(self, model, query, names_only=False):
+        return RawSQL("SELECT unnest(%s::bigint[])", [self.ids(model, query, names_only)])
 
     def name_order(self, field):
         # Code-point order, as SQLite's: both databases then list equal ranks in the same order.
@@ -104,11 +115,19 @@ class TextSearch:
             return queryset.filter(pk__in=NO_IDS)
         return queryset.filter(pk__in=self.backend.matching(self.model, self.query))
 
+    def ids(self, names_only=False):
+        """The ids of the items matching (with `names_only`, whose own names match), in no particular order."""
+        return self.backend.ids(self.model, self.query, names_only) if self.query else []
+
+    @property
+    def by_name(self):
+        """The order of equally relevant items."""
+        return (self.backend.name_order(self.model.slug_source_field), "pk")
+
     def rank(self, queryset):
         """Order by relevance: a match of every word in the item's names or aliases first, then by name and id."""
-        by_name = (self.backend.name_order(self.model.slug_source_field), "pk")
         if not self.query:
-            return queryset.order_by(*by_name)
+            return queryset.order_by(*self.by_name)
         names = self.backend.matching(self.model, self.query, names_only=True)
         rank = Case(When(pk__in=names, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return queryset.annotate(search_rank=rank).order_by("search_rank", *by_name)
+        return queryset.annotate(search_rank=rank).order_by("search_rank", *self.by_name)

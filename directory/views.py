@@ -15,8 +15,9 @@ from .caching import QueryParameters
 from .choices import ExportSource
 from .exports import CsvExport, base_url, csv_response
 from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, programme_states
-from .listing import PublishedListView, clean_query, rows_in_order
+from .listing import PublishedListView, clean_query, rows_with_ids
 from .models import Guidance, Organisation, Programme, Sector
+from .result_sets import searched
 from .search import TextSearch
 from .search_tokens import MAX_QUERY_WORDS, QUERY_MAX_LENGTH
 from .sitemaps import SITEMAPS, sitemapindex_xml, urlset_xml
@@ -213,13 +214,14 @@ class SearchView(TemplateView):
         if query:
             for model, list_url, label in self.groups:
                 text_search = TextSearch(model, query)
-                results = text_search.filter(model.objects.published())
+                published = model.objects.published()
+                results = searched(text_search, published)
                 search_query = text_search.query
                 groups.append(
                     {
                         "label": label,
-                        "count": results.count(),
-                        "results": rows_in_order(text_search.rank(results), 0, SEARCH_GROUP_SIZE),
+                        "count": results.count,
+                        "results": rows_with_ids(published, results.ranked_ids(0, SEARCH_GROUP_SIZE)),
                         "list_url": reverse(list_url),
                     }
                 )
