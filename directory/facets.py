@@ -66,12 +66,23 @@ class Facet:
         return {str(row[self.lookup]): (self.label(row), row["n"]) for row in rows}
 
     def memberships(self, queryset):
-        """Yield (item id, key, value, label) for each value of each item of `queryset`: what counts() counts, for
-        directory/result_sets.py to count in memory. Keys rank equal counts as counts() does."""
-        rows = queryset.order_by().filter(**{f"{self.lookup}__isnull": False})
-        if self.published_relation:
-            rows = rows.filter(published_condition(self.published_relation))
-        for pk, value, *label in rows.values_list("pk", self.lookup, *self.label_fields):
+        """Yield (item id, key, value, label) for each value of each item of `queryset`, every item of the model: what
+        counts() counts, for directory/result_sets.py to count in memory. Keys rank equal counts as counts() does."""
+        relation, _, rest = self.lookup.partition("__")
+        field = queryset.model._meta.get_field(relation)
+        if field.many_to_many and rest:
+            # Straight from the table of links: through the items' own table, each item's links are looked up apart.
+            own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+            labels = [f"{other}__{label.partition('__')[2]}" for label in self.label_fields]
+            rows = field.remote_field.through._default_manager.using(queryset.db).values_list(
+                f"{own}_id", f"{other}__{rest}", *labels
+            )
+        else:
+            rows = queryset.order_by().filter(**{f"{self.lookup}__isnull": False})
+            if self.published_relation:
+                rows = rows.filter(published_condition(self.published_relation))
+            rows = rows.values_list("pk", self.lookup, *self.label_fields)
+        for pk, value, *label in rows:
             yield pk, str(value), str(value), tuple(label)
 
     def options(self, counts, selected):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import GuidanceKind, OrganisationKind, ProgrammeKind
 from .facets import ConditionFacet, Facet, PublishedSetSummary
 from .models import Guidance, Organisation, Programme, Sector, Topic
-from .result_sets import searched
+from .result_sets import counted_in_memory
 from .search import TextSearch
 from .search_tokens import QUERY_MAX_LENGTH
 
@@ -79,10 +79,11 @@ class FacetedFilterSet(django_filters.FilterSet):
         return TextSearch(self._meta.model, text, using=self.queryset.db) if text else None
 
     @cached_property
-    def search_results(self):
-        """The search's matches within the other filters in force, counted and paged in memory (result_sets); None
-        without a search."""
-        if self.text_search is None:
+    def results(self):
+        """The list counted and paged in memory (directory/result_sets.py): a search's matches, or every published
+        item, within the filters in force. None for the bare list and the selections the per-version summary keeps,
+        whose counts come from it and whose rows an index gives in order."""
+        if self.text_search is None and self.summarised_selection() is not None:
             return None
         base = self.queryset.all()
         filters = [
@@ -90,18 +91,17 @@ class FacetedFilterSet(django_filters.FilterSet):
             for name, value in self.form.cleaned_data.items()
             if name not in ("q", "sort") and self.selected(name)
         ]
-        return searched(self.text_search, base, filters)
+        return counted_in_memory(base, self.text_search, filters)
 
     def ranked_ids(self, start, stop):
-        """The ids of results `start` to `stop` of a search, in the list's order; None without a search (the
-        queryset gives them)."""
-        results = self.search_results
+        """The ids of results `start` to `stop`, in the list's order; None when the queryset gives them."""
+        results = self.results
         if results is None:
             return None
         sort = self.form.cleaned_data.get("sort")
-        if not sort:
+        if not sort and self.text_search:
             return results.ranked_ids(start, stop)
-        order = results.index.sort_order(("sort", sort), self.order(self.queryset.all()))
+        order = results.index.sort_order(("sort", sort or self.default_sort), self.order(self.queryset.all()))
         return results.ranked_ids(start, stop, order)
 
     def filter_search(self, queryset, name, value):
@@ -170,25 +170,16 @@ class FacetedFilterSet(django_filters.FilterSet):
     def facet_counts(self):
         """Return {filter name: {value: (label, count)}}, each facet counted within the other active filters."""
         base = self.queryset.all()
-        if self.search_results:
-            return self.searched_facet_counts(base)
         counts = {}
         for name, facet in self.facets.items():
             selection = self.summarised_selection(skip={name})
             if selection is None:
-                counts[name] = facet.counts(self.apply(base, skip={name}))
+                values = self.results.index.facet(name, facet)
+                counts[name] = values.ranked(values.counts(self.results.within(skip={name})), facet.limit)
             else:
                 counts[name] = self.summary.get(
                     f"{name}?{selection}", lambda name=name, facet=facet: facet.counts(self.apply(base, skip={name}))
                 )
-        return counts
-
-    def searched_facet_counts(self, base):
-        results = self.search_results
-        counts = {}
-        for name, facet in self.facets.items():
-            values = results.index.facet(name, facet, base)
-            counts[name] = values.ranked(values.counts(results.index, results.within(skip={name})), facet.limit)
         return counts
 
     def facet_options(self):
@@ -199,8 +190,8 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def total(self):
         """Return how many items the filters let through."""
-        if self.search_results:
-            return self.search_results.count
+        if self.results:
+            return self.results.count
         if not self.is_active():
             return self.summary.get("total", self.queryset.count)
         # Every item has exactly one kind, and the kind facet counts everything the other filters let through:
@@ -305,7 +296,8 @@ class ProgrammeOrganisationFacet(Facet):
         return {slug: (label, count) for _pk, (slug, label, count) in shown}
 
     def memberships(self, queryset):
-        """As counts() counts: keyed by the organisation's id, a partner that also leads once, as the lead."""
+        """As counts() counts, for every programme of `queryset`: keyed by the organisation's id, a partner that also
+        leads once, as the lead."""
         queryset = queryset.order_by()
         led = queryset.filter(lead_organisation__isnull=False).values_list("pk", "lead_organisation")
         partnered = (

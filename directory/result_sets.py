@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .caching import content_version
 from .facets import counts_valid_until
+from .search import relevance_order
 
 # Masks and orders kept per index for filter values and sorts: a mask is one byte per id (100 kB at 100,000 items).
 MAX_KEPT = 64
@@ -40,6 +41,7 @@ class PublishedIndex:
 
     def __init__(self, queryset, order):
         self.order = list(queryset.order_by(*order).values_list("pk", flat=True))
+        self.every_item = queryset.model._default_manager.using(queryset.db).all()
         self.size = max(self.order, default=-1) + 1
         self.published = ones(self.order, self.size)
         self._kept = OrderedDict()
@@ -74,10 +76,12 @@ class PublishedIndex:
         """The published ids in the order `queryset` gives them, asked of the database once for this version."""
         return self.kept(key, lambda: list(queryset.values_list("pk", flat=True)))
 
-    def facet(self, name, facet, queryset):
-        """The `FacetValues` of `facet` over the published items (`queryset`), made once for this version."""
+    def facet(self, name, facet):
+        """The `FacetValues` of `facet`, made once for this version."""
         if name not in self._facets:
-            self._facets[name] = FacetValues(self, facet.memberships(queryset))
+            # Of every item, published or not: masks keep only the published ones, and reading the whole table is
+            # cheaper than reaching the published rows one by one through their index.
+            self._facets[name] = FacetValues(self, facet.memberships(self.every_item))
         return self._facets[name]
 
 
@@ -87,6 +91,7 @@ class FacetValues:
     by key and ranked by count, then key, as the facet ranks them."""
 
     def __init__(self, index, memberships):
+        self.index = index
         members = {}
         self.entries = {}
         for pk, key, value, label in memberships:
@@ -102,12 +107,12 @@ class FacetValues:
                 if pk < index.size:
                     self.values[pk] += (key,)
 
-    def counts(self, index, mask):
+    def counts(self, mask):
         """Return {key: count} of the items in `mask`, for the keys with any."""
         if self.masks is not None:
             counts = {key: (mask & value_mask).bit_count() for key, value_mask in self.masks.items()}
             return {key: count for key, count in counts.items() if count}
-        return Counter(chain.from_iterable(map(self.values.__getitem__, index.ids(mask))))
+        return Counter(chain.from_iterable(map(self.values.__getitem__, self.index.ids(mask))))
 
     def ranked(self, counts, limit=None):
         """Return {value: (label, count)}, most items first, then by key; at most `limit`."""
@@ -141,16 +146,20 @@ def forget_indexes():
     _indexes.clear()
 
 
-def searched(search, queryset, filters=()):
-    """The SearchResults of `search` (a TextSearch) among a model's published items (`queryset`), within `filters`:
-    (filter name, the values chosen as a key, the published items the filter lets through) triples."""
-    index = published_index(queryset, search.by_name)
+def counted_in_memory(queryset, search=None, filters=()):
+    """The SearchResults of `search` (a TextSearch, or None for every item) among a model's published items
+    (`queryset`), within `filters`: (filter name, the values chosen as a key, the published items it lets through)
+    triples."""
+    index = published_index(queryset, relevance_order(queryset.model, queryset.db))
     masks = {name: index.queryset_mask((name, key), filtered) for name, key, filtered in filters}
+    if search is None:
+        return SearchResults(index, index.published, 0, masks)
     return SearchResults(index, index.mask(search.ids()), index.mask(search.ids(names_only=True)), masks)
 
 
 class SearchResults:
-    """A search's matches among the published items of a model, within the filters in force, as masks of an index.
+    """A search's matches (or every item) among the published items of a model, within the filters in force, as masks
+    of an index.
 
     `filters` is {filter name: mask of the items it lets through}; `matches` and `name_matches` are the masks of the
     items the search finds and of those whose own names match every word (they rank first).

@@ -17,7 +17,7 @@ from .exports import CsvExport, base_url, csv_response
 from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, programme_states
 from .listing import PublishedListView, clean_query, rows_with_ids
 from .models import Guidance, Organisation, Programme, Sector
-from .result_sets import searched
+from .result_sets import counted_in_memory
 from .search import TextSearch
 from .search_tokens import MAX_QUERY_WORDS, QUERY_MAX_LENGTH
 from .sitemaps import SITEMAPS, sitemapindex_xml, urlset_xml
@@ -215,7 +215,7 @@ class SearchView(TemplateView):
             for model, list_url, label in self.groups:
                 text_search = TextSearch(model, query)
                 published = model.objects.published()
-                results = searched(text_search, published)
+                results = counted_in_memory(published, text_search)
                 search_query = text_search.query
                 groups.append(
                     {
