@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import connections, transaction
 
-from .chinese import is_chinese_character
 from .search_tokens import document_tokens
 
 QUEUE_TABLE = "directory_searchqueue"
@@ -143,16 +142,13 @@ def fts_columns(document):
 
 
 def tsvector_literals(document):
-    """The document as three tsvector literals: the whole of it (names, then text, positions as in the FTS5 columns),
-    its names alone, which rank an item first when they match, and its Chinese tokens alone, at the same positions.
-    A Chinese word is a phrase of pairs, which PostgreSQL checks by reading each candidate's positions: read from
-    the whole document (2 kB, compressed and stored apart), a common word took half a second at 100,000 items."""
+    """The document as two tsvector literals: the whole of it (names, then text, positions as in the FTS5 columns)
+    and its names alone, which rank an item first when they match."""
     (names_stream, names_extras), (text_stream, text_extras) = document
     names = names_stream + names_extras
     whole = list(enumerate(names, start=1))
     whole += list(enumerate(text_stream + text_extras, start=len(names) + COLUMN_GAP))
-    chinese = [(position, token) for position, token in whole if is_chinese_character(token[0])]
-    return _literal(whole), _literal(enumerate(names, start=1)), _literal(chinese)
+    return _literal(whole), _literal(enumerate(names, start=1))
 
 
 def _literal(positioned):
@@ -210,8 +206,7 @@ def rebuild(model, ids, using="default"):
             if connection.vendor == "postgresql":
                 cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [batch])
                 cursor.executemany(
-                    f"INSERT INTO {table} (id, document, names, chinese) "
-                    "VALUES (%s, %s::tsvector, %s::tsvector, %s::tsvector)",
+                    f"INSERT INTO {table} (id, document, names) VALUES (%s, %s::tsvector, %s::tsvector)",
                     [(pk, *tsvector_literals(document)) for pk, document in documents.items()],
                 )
             else:
@@ -314,11 +309,9 @@ def postgresql_statements():
 
 SEARCH_TABLES = {
     "postgresql": lambda table: [
-        f"CREATE TABLE {table} (id bigint PRIMARY KEY, document tsvector NOT NULL, names tsvector NOT NULL, "
-        "chinese tsvector NOT NULL)",
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, document tsvector NOT NULL, names tsvector NOT NULL)",
         f"CREATE INDEX {table}_document ON {table} USING gin (document)",
         f"CREATE INDEX {table}_names ON {table} USING gin (names)",
-        f"CREATE INDEX {table}_chinese ON {table} USING gin (chinese)",
     ],
     "sqlite": lambda table: [f"CREATE VIRTUAL TABLE {table} USING fts5(names, text, tokenize='ascii')"],
 }
@@ -327,7 +320,7 @@ SEARCH_TABLES = {
 def _is_current(cursor, connection, table, create_table):
     if connection.vendor == "postgresql":
         columns = [column.name for column in connection.introspection.get_table_description(cursor, table)]
-        return columns == ["id", "document", "names", "chinese"]
+        return columns == ["id", "document", "names"]
     cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
     return cursor.fetchone()[0] == create_table
 
