@@ -11,6 +11,7 @@ from directory import search_highlight
 from directory.bilingual import SIMPLIFIED, Fallback
 from directory.chinese import has_chinese, to_simplified
 from directory.choices import DatePrecision
+from directory.machine_dates import machine_datetime
 
 register = template.Library()
 
@@ -37,6 +38,12 @@ def as_precise_as(value, precision):
     if precision == DatePrecision.MONTH:
         return date_format(value, "YEAR_MONTH_FORMAT")
     return date_format(value, "DATE_FORMAT")
+
+
+@register.filter(name="machine_datetime")
+def machine_datetime_filter(value):
+    """The date or time as a `<time datetime>` wants it: `{{ object.updated_at|machine_datetime }}`."""
+    return machine_datetime(value)
 
 
 # Facet options are built here rather than in a template loop: a list page can carry a hundred of them, and the
