@@ -22,8 +22,8 @@ def on_site_path(path):
 
 
 def language_links(request):
-    """Template context: `language_links`, this page (path and query) in each language; `html_lang`; and
-    `any_language_url`, the page's unprefixed address, which redirects to the reader's language."""
+    """Template context: `language_links`, this page (path and query) in each language, for the language switch; and
+    `html_lang`."""
     current = get_language()
     query = request.META.get("QUERY_STRING", "")
     path = on_site_path(request.path)
@@ -38,11 +38,13 @@ def language_links(request):
                 "current": code == current,
             }
         )
-    prefix = f"/{current}/"
-    # The unprefixed path picks the reader's language itself: what hreflang calls the default.
-    default = on_site_path(path.removeprefix(prefix)) if path.startswith(prefix) else None
-    return {
-        "language_links": links,
-        "html_lang": html_lang(current or settings.LANGUAGE_CODE),
-        "any_language_url": f"{default}?{query}" if default and query else default,
-    }
+    return {"language_links": links, "html_lang": html_lang(current or settings.LANGUAGE_CODE)}
+
+
+def alternates(path):
+    """Return the canonical `path` (with its query) in each language, as (hreflang, path) pairs, then the x-default:
+    the unprefixed address, which redirects to the reader's language (None where `path` has no language prefix)."""
+    pairs = [(html_lang(code), translate_url(path, code)) for code, _name in settings.LANGUAGES]
+    prefix = f"/{get_language()}/"
+    default = ("x-default", on_site_path(path.removeprefix(prefix))) if path.startswith(prefix) else None
+    return pairs + [default] if default else pairs

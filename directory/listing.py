@@ -10,6 +10,7 @@ from django_filters import MultipleChoiceFilter
 from django_filters.views import FilterView
 
 from .caching import QueryParameters
+from .canonical import list_canonical_path
 from .search_tokens import MAX_QUERY_WORDS
 
 PAGE_SIZE = 20
@@ -169,6 +170,7 @@ class PublishedListView(FilterView):
             page_range=context["paginator"].get_elided_page_range(
                 context["page_obj"].number, on_each_side=2, on_ends=1
             ),
+            canonical_path=list_canonical_path(self.request, filterset, context["page_obj"].number),
         )
         opts = self.model._meta
         if self.request.user.has_perm(f"{opts.app_label}.export_{opts.model_name}"):

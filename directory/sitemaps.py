@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.functional import cached_property
 
 from .facets import PublishedSetSummary
+from .machine_dates import machine_datetime
 from .models import Guidance, Organisation, Programme
 
 # Stands for the slug in an item's address, reversed once per language: a valid slug no prefix contains.
@@ -103,7 +104,7 @@ def sitemapindex_xml(entries):
         '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
     ]
     for location, lastmod in entries:
-        written = f"<lastmod>{timezone.localtime(lastmod).isoformat()}</lastmod>" if lastmod else ""
+        written = f"<lastmod>{machine_datetime(lastmod)}</lastmod>" if lastmod else ""
         parts.append(f"<sitemap><loc>{escape(location)}</loc>{written}</sitemap>\n")
     parts.append("</sitemapindex>\n")
     return "".join(parts)

@@ -106,6 +106,7 @@ class PublishedDetailView(DetailView):
             json_ld=structured_data.for_item(self.object, self.request),
             list_url=reverse(f"directory:{self.model._meta.model_name}-list"),
             list_label=self.list_label,
+            canonical_path=self.object.get_absolute_url(),
         )
         return context
 

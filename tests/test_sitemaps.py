@@ -181,6 +181,8 @@ class TestFromTheCache:
 
     def test_an_edit_shows_at_once(self, client):
         lab = make_organisation("Lab", slug="old-lab")
+        # A minute ago: lastmod is written to the second, and the edit below must show as a later one.
+        set_updated_at(lab, timezone.now() - datetime.timedelta(minutes=1))
         assert "http://testserver/en/organisations/old-lab/" in section_urls(client, "/sitemap-organisations.xml")
         first = dict(index_entries(client))["/sitemap-organisations.xml"]
         lab.slug = "new-lab"

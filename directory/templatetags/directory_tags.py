@@ -11,6 +11,8 @@ from directory import search_highlight
 from directory.bilingual import SIMPLIFIED, Fallback
 from directory.chinese import has_chinese, to_simplified
 from directory.choices import DatePrecision
+from directory.languages import alternates, on_site_path
+from directory.machine_dates import machine_datetime
 
 register = template.Library()
 
@@ -37,6 +39,21 @@ def as_precise_as(value, precision):
     if precision == DatePrecision.MONTH:
         return date_format(value, "YEAR_MONTH_FORMAT")
     return date_format(value, "DATE_FORMAT")
+
+
+@register.inclusion_tag("includes/canonical_links.html", takes_context=True)
+def canonical_links(context, path=None):
+    """The page's canonical address (`path` with its query; by default the request's path, without its query), its
+    hreflang alternates and its og:url: `{% canonical_links canonical_path %}`."""
+    request = context["request"]
+    path = path or on_site_path(request.path)
+    return {"origin": f"{request.scheme}://{request.get_host()}", "path": path, "alternates": alternates(path)}
+
+
+@register.filter(name="machine_datetime")
+def machine_datetime_filter(value):
+    """The date or time as a `<time datetime>` wants it: `{{ object.updated_at|machine_datetime }}`."""
+    return machine_datetime(value)
 
 
 # Facet options are built here rather than in a template loop: a list page can carry a hundred of them, and the
