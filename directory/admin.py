@@ -65,6 +65,10 @@ class MissingChineseFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Where each Chinese text comes from: official, editorial or missing (choices.TranslationStatus).
+TRANSLATION_FILTERS = ("name_zh_hant_status", "summary_zh_hant_status")
+
+
 class BilingualAdmin(admin.ModelAdmin):
     """English and Chinese side by side, and which items still lack Chinese (a column and a filter)."""
 
@@ -73,7 +77,12 @@ class BilingualAdmin(admin.ModelAdmin):
 
     texts_fieldset = (
         _("Summary and description, in English and Chinese"),
-        {"fields": (("summary", "summary_zh_hant"), ("description", "description_zh_hant"))},
+        {
+            "fields": (
+                ("summary", "summary_zh_hant", "summary_zh_hant_status"),
+                ("description", "description_zh_hant", "description_zh_hant_status"),
+            )
+        },
     )
 
     @admin.display(boolean=True, description=_("Chinese"))
@@ -282,11 +291,11 @@ class ExportRecordAdmin(admin.ModelAdmin):
 
 @admin.register(Sector, Topic)
 class TaxonomyAdmin(BilingualAdmin):
-    list_display = ("name", "name_zh_hant", "slug")
-    list_filter = (MissingChineseFilter,)
+    list_display = ("name", "name_zh_hant", "name_zh_hant_status", "slug")
+    list_filter = (MissingChineseFilter, "name_zh_hant_status")
     search_fields = ("name", "name_zh_hant", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    fields = (("name", "name_zh_hant"), "slug")
+    fields = (("name", "name_zh_hant", "name_zh_hant_status"), "slug")
 
 
 @admin.register(Organisation)
@@ -298,17 +307,34 @@ class OrganisationAdmin(ContentAdmin):
         "kind",
         "status",
         "translated",
+        "name_zh_hant_status",
+        "summary_zh_hant_status",
         "founded_year",
         "last_verified_on",
         "updated_at",
     )
     list_display_links = ("name",)
-    list_filter = ("status", "kind", "sectors", VerificationFilter, MissingChineseFilter)
+    list_filter = ("status", "kind", "sectors", VerificationFilter, MissingChineseFilter, *TRANSLATION_FILTERS)
     search_fields = ("name", "name_zh_hant", "aliases", "slug", "summary")
-    autocomplete_fields = ("parent", "sectors")
+    autocomplete_fields = ("parent", "part_of", "part_of_programmes", "established_by", "sectors")
     list_select_related = ("parent",)
     fieldsets = (
-        (None, {"fields": (("name", "name_zh_hant"), "aliases", "slug", "kind", "parent", "sectors")}),
+        (
+            None,
+            {
+                "fields": (
+                    ("name", "name_zh_hant", "name_zh_hant_status"),
+                    "aliases",
+                    "slug",
+                    "kind",
+                    "parent",
+                    "part_of",
+                    "part_of_programmes",
+                    "established_by",
+                    "sectors",
+                )
+            },
+        ),
         BilingualAdmin.texts_fieldset,
         (_("Details"), {"fields": ("website", "founded_year", "logo")}),
         PublishingAdmin.provenance_fieldset,
@@ -323,10 +349,21 @@ class OrganisationAdmin(ContentAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(ContentAdmin):
-    list_display = ("name", "kind", "lead_organisation", "status", "translated", "start_date", "end_date", "updated_at")
-    list_filter = ("status", "kind", "sectors", VerificationFilter, MissingChineseFilter)
+    list_display = (
+        "name",
+        "kind",
+        "lead_organisation",
+        "status",
+        "translated",
+        "name_zh_hant_status",
+        "summary_zh_hant_status",
+        "start_date",
+        "end_date",
+        "updated_at",
+    )
+    list_filter = ("status", "kind", "sectors", VerificationFilter, MissingChineseFilter, *TRANSLATION_FILTERS)
     search_fields = ("name", "name_zh_hant", "aliases", "slug", "summary", "lead_organisation__name")
-    autocomplete_fields = ("lead_organisation", "partners", "sectors")
+    autocomplete_fields = ("lead_organisation", "partners", "part_of", "supersedes", "sectors")
     list_select_related = ("lead_organisation",)
     date_hierarchy = "start_date"
     fieldsets = (
@@ -334,12 +371,14 @@ class ProgrammeAdmin(ContentAdmin):
             None,
             {
                 "fields": (
-                    ("name", "name_zh_hant"),
+                    ("name", "name_zh_hant", "name_zh_hant_status"),
                     "aliases",
                     "slug",
                     "kind",
                     "lead_organisation",
                     "partners",
+                    "part_of",
+                    "supersedes",
                     "sectors",
                 )
             },
@@ -352,7 +391,18 @@ class ProgrammeAdmin(ContentAdmin):
 
 @admin.register(Guidance)
 class GuidanceAdmin(ContentAdmin):
-    list_display = ("title", "publisher", "kind", "binding", "status", "translated", "date_published", "updated_at")
+    list_display = (
+        "title",
+        "publisher",
+        "kind",
+        "binding",
+        "status",
+        "translated",
+        "title_zh_hant_status",
+        "summary_zh_hant_status",
+        "date_published",
+        "updated_at",
+    )
     list_filter = (
         "status",
         "kind",
@@ -362,9 +412,11 @@ class GuidanceAdmin(ContentAdmin):
         ("publisher", admin.RelatedOnlyFieldListFilter),
         VerificationFilter,
         MissingChineseFilter,
+        "title_zh_hant_status",
+        "summary_zh_hant_status",
     )
     search_fields = ("title", "title_zh_hant", "slug", "summary", "publisher__name")
-    autocomplete_fields = ("publisher", "topics", "sectors", "supersedes")
+    autocomplete_fields = ("publisher", "co_publishers", "topics", "sectors", "supersedes")
     list_select_related = ("publisher",)
     date_hierarchy = "date_published"
     prepopulated_fields = {"slug": ("title",)}
@@ -372,7 +424,16 @@ class GuidanceAdmin(ContentAdmin):
         (
             None,
             {
-                "fields": (("title", "title_zh_hant"), "slug", "publisher", "kind", "topics", "sectors", "binding"),
+                "fields": (
+                    ("title", "title_zh_hant", "title_zh_hant_status"),
+                    "slug",
+                    "publisher",
+                    "co_publishers",
+                    "kind",
+                    "topics",
+                    "sectors",
+                    "binding",
+                ),
             },
         ),
         BilingualAdmin.texts_fieldset,

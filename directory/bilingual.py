@@ -9,8 +9,10 @@ from django.db.models import Q
 from django.utils.translation import get_language
 
 from .chinese import to_simplified
+from .choices import TranslationStatus
 
 CHINESE_SUFFIX = "_zh_hant"
+STATUS_SUFFIX = "_status"
 SIMPLIFIED = "zh-hans"
 
 
@@ -20,6 +22,34 @@ class Fallback(str):
 
 def chinese_field(field):
     return field + CHINESE_SUFFIX
+
+
+def status_field(field):
+    """The name of the field recording where `field`'s Chinese twin comes from (choices.TranslationStatus)."""
+    return chinese_field(field) + STATUS_SUFFIX
+
+
+def sync_translation_status(instance):
+    """Keep each Chinese field's status true to its text: no text is missing; text without a status (new, or left
+    blank in a form) is editorial: an editor who copies a source's own Chinese marks it official."""
+    for field in instance.translated_fields:
+        text, status = getattr(instance, chinese_field(field)), getattr(instance, status_field(field))
+        if not text:
+            setattr(instance, status_field(field), TranslationStatus.MISSING)
+        elif status not in (TranslationStatus.OFFICIAL, TranslationStatus.EDITORIAL):
+            setattr(instance, status_field(field), TranslationStatus.EDITORIAL)
+
+
+def editorial_fields(instance, language=None):
+    """The translated fields whose Chinese a Chinese page shows as written here rather than taken from the source."""
+    if not is_chinese(language or get_language()):
+        return []
+    return [
+        field
+        for field in instance.translated_fields
+        if getattr(instance, chinese_field(field))
+        and getattr(instance, status_field(field)) == TranslationStatus.EDITORIAL
+    ]
 
 
 def is_chinese(language):

@@ -20,6 +20,8 @@ class OrganisationKind(models.TextChoices):
     FINANCIAL_INSTITUTION = "financial_institution", _("Financial institution")
     INDUSTRY_BODY = "industry_body", _("Industry body")
     INTERNATIONAL = "international", _("International")
+    # Not in the first list of kinds: the MTR Corporation (in ../shared/facts) is a listed company, none of the above.
+    COMPANY = "company", _("Company")
 
 
 class ProgrammeKind(models.TextChoices):
@@ -32,6 +34,8 @@ class ProgrammeKind(models.TextChoices):
     SANDBOX = "sandbox", _("Sandbox")
     # Not in the first list of kinds, but TechTAS (in ../shared/facts) is neither funding nor incubation.
     TALENT_ADMISSION = "talent_admission", _("Talent admission")
+    # Added with the StartmeupHK Festival, an annual event rather than a scheme.
+    EVENT = "event", _("Event")
 
 
 class GuidanceKind(models.TextChoices):
@@ -42,6 +46,16 @@ class GuidanceKind(models.TextChoices):
     CHECKLIST = "checklist", _("Checklist")
     GUIDELINE = "guideline", _("Guideline")
     CODE_OF_PRACTICE = "code_of_practice", _("Code of practice")
+    # Added with the copyright and AI consultation paper: proposals put to the public, not guidance in force.
+    CONSULTATION = "consultation", _("Consultation paper")
+
+
+class TranslationStatus(models.TextChoices):
+    """Where a Chinese text comes from: the source's own Chinese, a translation written here, or none yet."""
+
+    OFFICIAL = "official", _("Official")
+    EDITORIAL = "editorial", _("Editorial translation")
+    MISSING = "missing", _("Missing")
 
 
 class DatePrecision(models.TextChoices):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .bilingual import localised
+from .bilingual import localised, sync_translation_status
 from .choices import (
     DatePrecision,
     ExportedContent,
@@ -19,6 +19,7 @@ from .choices import (
     OrganisationKind,
     ProgrammeKind,
     Status,
+    TranslationStatus,
 )
 from .fields import LogoField
 from .querysets import PublishableQuerySet
@@ -53,6 +54,18 @@ def aliases_field():
     )
 
 
+def translation_status_field(verbose_name):
+    return models.CharField(
+        verbose_name,
+        max_length=10,
+        choices=TranslationStatus.choices,
+        default=TranslationStatus.MISSING,
+        # Left blank in a form, it is worked out on saving (bilingual.sync_translation_status).
+        blank=True,
+        help_text=_("Official: the source's own Chinese. Editorial: translated here. Missing: no Chinese yet."),
+    )
+
+
 def split_aliases(text):
     return [alias.strip() for alias in text.replace("\uff1b", ";").split(";") if alias.strip()]
 
@@ -68,6 +81,7 @@ class Taxonomy(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     name_zh_hant = models.CharField(_("name (Chinese)"), max_length=100, blank=True)
+    name_zh_hant_status = translation_status_field(_("Chinese name"))
     slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, unique=True, blank=True)
 
     class Meta:
@@ -78,6 +92,7 @@ class Taxonomy(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
+        sync_translation_status(self)
         if not self.slug:
             self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
@@ -134,6 +149,9 @@ class Publishable(models.Model):
         help_text=_("When an editor last checked the facts at the source."),
     )
 
+    summary_zh_hant_status = translation_status_field(_("Chinese summary"))
+    description_zh_hant_status = translation_status_field(_("Chinese description"))
+
     objects = PublishableQuerySet.as_manager()
 
     class Meta:
@@ -144,6 +162,7 @@ class Publishable(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
+        sync_translation_status(self)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if self.slug:
@@ -234,6 +253,7 @@ class Organisation(Publishable):
 
     name = models.CharField(_("name"), max_length=200)
     name_zh_hant = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    name_zh_hant_status = translation_status_field(_("Chinese name"))
     aliases = aliases_field()
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices, db_index=True)
     parent = models.ForeignKey(
@@ -244,6 +264,29 @@ class Organisation(Publishable):
         on_delete=models.SET_NULL,
         related_name="children",
         help_text=_("For example the university a research centre belongs to."),
+    )
+    part_of = models.ManyToManyField(
+        "self",
+        verbose_name=_("also part of"),
+        symmetrical=False,
+        blank=True,
+        related_name="members",
+        help_text=_("Other organisations it belongs to besides its parent: a cluster, a joint lab's second parent."),
+    )
+    part_of_programmes = models.ManyToManyField(
+        "Programme",
+        verbose_name=_("part of programmes"),
+        blank=True,
+        related_name="member_organisations",
+        help_text=_("Programmes it is a member of, such as the InnoHK research clusters."),
+    )
+    established_by = models.ManyToManyField(
+        "self",
+        verbose_name=_("established by"),
+        symmetrical=False,
+        blank=True,
+        related_name="established",
+        help_text=_("The organisations that set it up, where they are not its parent."),
     )
     sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="organisations")
     summary = models.CharField(_("summary"), max_length=600, blank=True)
@@ -317,6 +360,7 @@ class Programme(Publishable):
 
     name = models.CharField(_("name"), max_length=200)
     name_zh_hant = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    name_zh_hant_status = translation_status_field(_("Chinese name"))
     aliases = aliases_field()
     kind = models.CharField(_("kind"), max_length=30, choices=ProgrammeKind.choices, db_index=True)
     lead_organisation = models.ForeignKey(
@@ -329,6 +373,23 @@ class Programme(Publishable):
     )
     partners = models.ManyToManyField(
         Organisation, verbose_name=_("partner organisations"), blank=True, related_name="partnered_programmes"
+    )
+    part_of = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="components",
+        help_text=_("The fund or programme it is a scheme of."),
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="superseded_by",
     )
     sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True, related_name="programmes")
     start_date = models.DateField(_("start date"), null=True, blank=True, db_index=True)
@@ -379,8 +440,14 @@ class Programme(Publishable):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        for relation in ("part_of", "supersedes"):
+            if self.pk is not None and getattr(self, f"{relation}_id") == self.pk:
+                errors[relation] = _("A programme cannot point to itself.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Guidance(Publishable):
@@ -397,8 +464,16 @@ class Guidance(Publishable):
 
     title = models.CharField(_("title"), max_length=300)
     title_zh_hant = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+    title_zh_hant_status = translation_status_field(_("Chinese title"))
     publisher = models.ForeignKey(
         Organisation, verbose_name=_("publisher"), on_delete=models.PROTECT, related_name="guidance"
+    )
+    co_publishers = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("co-publishers"),
+        blank=True,
+        related_name="co_published_guidance",
+        help_text=_("Other organisations that issued it with the publisher."),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=GuidanceKind.choices, db_index=True)
     topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="guidance")

@@ -30,6 +30,10 @@ def published_organisations():
     return Organisation.objects.published().only("name", "name_zh_hant", "slug", "kind", "status", "published_at")
 
 
+def published_programmes():
+    return Programme.objects.published().only("name", "name_zh_hant", "slug", "kind", "status", "published_at")
+
+
 class OrganisationListView(PublishedListView):
     model = Organisation
     filterset_class = OrganisationFilter
@@ -117,13 +121,23 @@ class OrganisationDetailView(PublishedDetailView):
 
     def get_queryset(self):
         return (
-            super().get_queryset().prefetch_related(Prefetch("parent", queryset=published_organisations()), "sectors")
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch("parent", queryset=published_organisations()),
+                Prefetch("part_of", queryset=published_organisations()),
+                Prefetch("part_of_programmes", queryset=published_programmes()),
+                Prefetch("established_by", queryset=published_organisations()),
+                "sectors",
+            )
         )
 
     def get_context_data(self, **kwargs):
         organisation = self.object
         return super().get_context_data(
             children=published_organisations().filter(parent=organisation),
+            members=published_organisations().filter(part_of=organisation),
+            established=published_organisations().filter(established_by=organisation),
             led_programmes=Programme.objects.published().filter(lead_organisation=organisation),
             partnered_programmes=Programme.objects.published().filter(partners=organisation),
             published_guidance=Guidance.objects.published().filter(publisher=organisation),
@@ -142,8 +156,19 @@ class ProgrammeDetailView(PublishedDetailView):
             .prefetch_related(
                 Prefetch("lead_organisation", queryset=published_organisations()),
                 Prefetch("partners", queryset=published_organisations()),
+                Prefetch("part_of", queryset=published_programmes()),
+                Prefetch("supersedes", queryset=published_programmes()),
+                Prefetch("superseded_by", queryset=published_programmes()),
                 "sectors",
             )
+        )
+
+    def get_context_data(self, **kwargs):
+        programme = self.object
+        return super().get_context_data(
+            components=published_programmes().filter(part_of=programme),
+            member_organisations=published_organisations().filter(part_of_programmes=programme),
+            **kwargs,
         )
 
 
@@ -160,6 +185,7 @@ class GuidanceDetailView(PublishedDetailView):
             .get_queryset()
             .prefetch_related(
                 Prefetch("publisher", queryset=published_organisations()),
+                Prefetch("co_publishers", queryset=published_organisations()),
                 Prefetch("supersedes", queryset=published_guidance),
                 Prefetch("superseded_by", queryset=published_guidance),
                 "topics",

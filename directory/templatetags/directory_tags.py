@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
 from directory import search_highlight
-from directory.bilingual import SIMPLIFIED, Fallback
+from directory.bilingual import SIMPLIFIED, Fallback, editorial_fields
 from directory.chinese import has_chinese, to_simplified
 from directory.choices import DatePrecision
 from directory.languages import alternates, on_site_path
@@ -151,3 +151,16 @@ def alias(text):
     if get_language() == SIMPLIFIED:
         return format_html('<span lang="zh-Hans">{}</span>', to_simplified(text))
     return format_html('<span lang="zh-Hant">{}</span>', text)
+
+
+@register.filter
+def editorial_chinese(item):
+    """On a Chinese page, the names of the item's texts whose Chinese was translated here ("name and summary"), as
+    one phrase; empty elsewhere, or where every Chinese text is the source's own."""
+    labels = [str(type(item)._meta.get_field(field).verbose_name) for field in editorial_fields(item)]
+    if len(labels) < 2:
+        return "".join(labels)
+    return pgettext("between the last two items of a list", "%(items)s and %(last)s") % {
+        "items": pgettext("between the items of a list", ", ").join(labels[:-1]),
+        "last": labels[-1],
+    }

@@ -102,6 +102,7 @@ ORGANISATION_KINDS = {
     OrganisationKind.GOVERNMENT: 5,
     OrganisationKind.INCUBATOR: 5,
     OrganisationKind.REGULATOR: 3,
+    OrganisationKind.COMPANY: 3,
 }
 NAME_SUFFIXES = {
     OrganisationKind.GOVERNMENT: ("Office", "辦事處"),
@@ -113,6 +114,7 @@ NAME_SUFFIXES = {
     OrganisationKind.FINANCIAL_INSTITUTION: ("Bank", "銀行"),
     OrganisationKind.INDUSTRY_BODY: ("Association", "協會"),
     OrganisationKind.INTERNATIONAL: ("Forum", "論壇"),
+    OrganisationKind.COMPANY: ("Corporation", "公司"),
 }
 # Most universities list education, and so on, so combined filters (kind + sector) find something.
 LIKELY_SECTOR = {
