@@ -79,6 +79,11 @@ def install(using="default"):
     with connection.cursor() as cursor:
         for statement in builders[connection.vendor](cursor):
             cursor.execute(statement)
+        if connection.vendor == "sqlite":
+            # A migration that rebuilds a table drops its statistics, and SQLite never gathers them by itself: without
+            # them the planner reads an organisation's children through the visibility index, every published row
+            # (0.3 s of a detail page at 100,000 organisations), rather than through the parent's.
+            cursor.execute("ANALYZE")
     search_index.install(using)
 
 
