@@ -11,6 +11,7 @@ filters' and facets' own queries, so the two ways of answering a list cannot dis
 request then costs its search (the ids of its matches) and a few operations on masks, whatever it matches.
 """
 
+import threading
 from collections import Counter, OrderedDict
 from heapq import nsmallest
 from itertools import chain, compress, islice
@@ -46,6 +47,8 @@ class PublishedIndex:
         self.published = ones(self.order, self.size)
         self._kept = OrderedDict()
         self._facets = {}
+        # runserver's threads share an index: an LRU moved and trimmed by two requests at once loses entries.
+        self._lock = threading.RLock()
 
     def mask(self, ids):
         """The mask of the published items among `ids` (others are ignored)."""
@@ -60,13 +63,14 @@ class PublishedIndex:
 
     def kept(self, key, make):
         """The value `make()` gives, kept for this version under `key` among the latest MAX_KEPT."""
-        if key in self._kept:
-            self._kept.move_to_end(key)
-        else:
-            self._kept[key] = make()
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+            value = self._kept[key] = make()
             if len(self._kept) > MAX_KEPT:
                 self._kept.popitem(last=False)
-        return self._kept[key]
+            return value
 
     def queryset_mask(self, key, queryset):
         """The mask of the items `queryset` selects, asked of the database once for this version."""
@@ -78,11 +82,12 @@ class PublishedIndex:
 
     def facet(self, name, facet):
         """The `FacetValues` of `facet`, made once for this version."""
-        if name not in self._facets:
-            # Of every item, published or not: masks keep only the published ones, and reading the whole table is
-            # cheaper than reaching the published rows one by one through their index.
-            self._facets[name] = FacetValues(self, facet.memberships(self.every_item))
-        return self._facets[name]
+        with self._lock:
+            if name not in self._facets:
+                # Of every item, published or not: masks keep only the published ones, and reading the whole table
+                # is cheaper than reaching the published rows one by one through their index.
+                self._facets[name] = FacetValues(self, facet.memberships(self.every_item))
+            return self._facets[name]
 
 
 class FacetValues:

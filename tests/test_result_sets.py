@@ -187,3 +187,34 @@ def test_the_site_search_counts_and_ranks_in_memory_as_the_lists_do(client, cont
     assert (
         groups["Ethics guidance"]["count"] == Guidance.objects.published().filter(title__icontains="robotics").count()
     )
+
+
+def test_threads_sharing_an_index_never_lose_a_kept_value(monkeypatch):
+    """runserver serves requests on threads that share one index: its LRU of kept values must hold under them."""
+    import sys
+    import threading
+
+    monkeypatch.setattr(result_sets, "MAX_KEPT", 2)
+    interval = sys.getswitchinterval()
+    # Threads switch every microsecond, so that two of them meet inside the LRU's few steps.
+    sys.setswitchinterval(1e-6)
+    index = result_sets.PublishedIndex(Organisation.objects.none(), ("pk",))
+    errors = []
+
+    def ask(offset):
+        try:
+            for step in range(2000):
+                key = (offset + step) % 5
+                assert index.kept(key, lambda key=key: key * 10) == key * 10
+        except Exception as error:  # A failure on a thread is the test's failure, reported below.
+            errors.append(error)
+
+    threads = [threading.Thread(target=ask, args=(offset,)) for offset in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
