@@ -58,19 +58,42 @@ class SQLiteBackend:
 
 class PostgreSQLBackend:
     """A tsquery written as a literal (no parser, no dictionary) against the GIN-indexed tsvectors. As on SQLite, a
-    query's matches are found once per request, as an array of ids that every query of the page reads."""
+    query's matches are found once per request, as an array of ids that every query of the page reads.
+
+    A phrase is asked of the documents as its sequence lexeme where it has one (directory/search_index.py), which
+    the index answers without reading a document; a longer phrase also as `<->`, which PostgreSQL checks on the
+    documents its sequence lexemes leave. The names, small and stored in the row, are asked with `<->` only."""
 
     def __init__(self, using):
         self.using = using
         self._ids = {}
 
-    def expression(self, query):
-        return " & ".join(self._term(term) for term in query.terms)
+    def expression(self, query, in_names=False):
+        return " & ".join(self._term(term, in_names) for term in query.terms)
 
-    def _term(self, term):
+    @staticmethod
+    def _term(term, in_names):
         if term.prefixes:
             return "({})".format(" | ".join(f"'{prefix}':*" for prefix in term.prefixes))
-        return "({})".format(" <-> ".join(f"'{token}'" for token in term.tokens))
+        tokens = term.tokens
+        phrase = "({})".format(" <-> ".join(f"'{token}'" for token in tokens))
+        if in_names or len(tokens) == 1:
+            return phrase
+        if exact := search_index.sequence_lexeme(tokens):
+            return f"'{exact}'"
+        # What the index can answer of a longer phrase: its four-character runs, and any two tokens in a row that
+        # none of those holds. They narrow the documents PostgreSQL reads to check the phrase.
+        sequences, covered = [], set()
+        for start in range(len(tokens) - 2):
+            if lexeme := search_index.sequence_lexeme(tokens[start : start + 3]):
+                sequences.append(lexeme)
+                covered |= {start, start + 1}
+        sequences += [
+            search_index.sequence_lexeme(tokens[start : start + 2])
+            for start in range(len(tokens) - 1)
+            if start not in covered
+        ]
+        return "({} & {})".format(" & ".join(f"'{lexeme}'" for lexeme in sequences), phrase)
 
     def ids(self, model, query, names_only=False):
         if (model, query) not in self._ids:
@@ -84,7 +107,7 @@ class PostgreSQLBackend:
                     "SELECT coalesce(array_agg(id ORDER BY id), '{}'), "
                     "coalesce(array_agg(id ORDER BY id) FILTER (WHERE names @@ %s::tsquery), '{}') "
                     f"FROM {table} WHERE document @@ %s::tsquery",
-                    [self.expression(query)] * 2,
+                    [self.expression(query, in_names=True), self.expression(query)],
                 )
                 self._ids[model, query] = cursor.fetchone()
         return self._ids[model, query][1 if names_only else 0]

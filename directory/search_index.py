@@ -9,6 +9,12 @@ search calls it first, so results follow any write at once. Bulk loads call it w
 
 SQLite keeps documents in an FTS5 table whose `ascii` tokenizer splits exactly where our spaces are; PostgreSQL in a
 table of `tsvector`s written as literals (no parser, no dictionary), with a GIN index. Both are keyed by item id.
+
+SQLite's index holds every token's positions, so it matches a phrase from the index alone. PostgreSQL's GIN index
+holds none: it would check a phrase by reading each candidate's document, 2 kB out of line, which costs half a
+second for a Chinese word in most items. So a PostgreSQL document also holds, without positions, a `sequence_lexeme`
+for every two tokens in a row and for every three Chinese pairs in a row, and a phrase of them (a two- to
+four-character Chinese word, two quoted words) is one lexeme the index answers exactly.
 """
 
 import itertools
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import connections, transaction
 
+from .chinese import is_chinese_character
 from .search_tokens import document_tokens
 
 QUEUE_TABLE = "directory_searchqueue"
@@ -25,6 +32,8 @@ BATCH_SIZE = 2000
 # tsvector positions stop at 16383; the text column starts after a gap so that no phrase runs from names into text.
 MAX_POSITION = 16383
 COLUMN_GAP = 2
+# Bumped whenever PostgreSQL's documents change shape: `install` then rebuilds every document.
+POSTGRESQL_LAYOUT = "documents with sequence lexemes"
 
 
 @dataclass(frozen=True)
@@ -142,13 +151,45 @@ def fts_columns(document):
 
 
 def tsvector_literals(document):
-    """The document as two tsvector literals: the whole of it (names, then text, positions as in the FTS5 columns)
-    and its names alone, which rank an item first when they match."""
+    """The document as two tsvector literals: the whole of it (names, then text, positions as in the FTS5 columns,
+    then the sequence lexemes of each column) and its names alone, which rank an item first when they match."""
     (names_stream, names_extras), (text_stream, text_extras) = document
-    names = names_stream + names_extras
+    names, text = names_stream + names_extras, text_stream + text_extras
     whole = list(enumerate(names, start=1))
-    whole += list(enumerate(text_stream + text_extras, start=len(names) + COLUMN_GAP))
-    return _literal(whole), _literal(enumerate(names, start=1))
+    whole += list(enumerate(text, start=len(names) + COLUMN_GAP))
+    sequences = dict.fromkeys(lexeme for column in (names, text) for lexeme in _sequence_lexemes(column))
+    document = " ".join([_literal(whole), *(f"'{lexeme}'" for lexeme in sequences)])
+    return document, _literal(enumerate(names, start=1))
+
+
+def _chained(tokens):
+    """The Chinese text that overlapping pairs spell (人工, 工智, 智能: 人工智能), or None."""
+    if all(len(token) == 2 and is_chinese_character(token[0]) for token in tokens) and all(
+        first[1] == second[0] for first, second in itertools.pairwise(tokens)
+    ):
+        return tokens[0] + "".join(token[1] for token in tokens[1:])
+    return None
+
+
+def sequence_lexeme(tokens):
+    """The lexeme standing for `tokens` in a row, when a document holds one: for any two tokens, and for three
+    overlapping Chinese pairs (a four-character word); else None.
+
+    Tokens never hold a space and a Chinese token has at most two characters, so a sequence lexeme equals no token,
+    and each stands for one sequence only: a chained text of three or four characters for the overlapping pairs it
+    spells, two tokens joined by a space for any other two."""
+    if len(tokens) == 2:
+        return _chained(tokens) or " ".join(tokens)
+    if len(tokens) == 3:
+        return _chained(tokens)
+    return None
+
+
+def _sequence_lexemes(column):
+    for size in (2, 3):
+        for start in range(len(column) - size + 1):
+            if lexeme := sequence_lexeme(tuple(column[start : start + size])):
+                yield lexeme
 
 
 def _literal(positioned):
@@ -312,6 +353,7 @@ SEARCH_TABLES = {
         f"CREATE TABLE {table} (id bigint PRIMARY KEY, document tsvector NOT NULL, names tsvector NOT NULL)",
         f"CREATE INDEX {table}_document ON {table} USING gin (document)",
         f"CREATE INDEX {table}_names ON {table} USING gin (names)",
+        f"COMMENT ON TABLE {table} IS '{POSTGRESQL_LAYOUT}'",
     ],
     "sqlite": lambda table: [f"CREATE VIRTUAL TABLE {table} USING fts5(names, text, tokenize='ascii')"],
 }
@@ -320,7 +362,8 @@ SEARCH_TABLES = {
 def _is_current(cursor, connection, table, create_table):
     if connection.vendor == "postgresql":
         columns = [column.name for column in connection.introspection.get_table_description(cursor, table)]
-        return columns == ["id", "document", "names"]
+        cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [table])
+        return columns == ["id", "document", "names"] and cursor.fetchone()[0] == POSTGRESQL_LAYOUT
     cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
     return cursor.fetchone()[0] == create_table
 

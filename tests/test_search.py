@@ -84,6 +84,27 @@ def test_quoted_words_match_as_a_phrase(client):
     ]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Two words in a row, and three.
+        ('"public sector"', ["Public Sector Lab"]),
+        ('"kowloon public sector"', ["Public Sector Lab"]),
+        # A four-character word is three pairs in a row: holding all three elsewhere is not enough.
+        ("人工智能", ["人工智能實驗室", "人工智能研究所"]),
+        # Longer words: each four characters of them are in the decoy too, but not the whole word.
+        ("人工智能研究", ["人工智能研究所"]),
+    ],
+)
+def test_a_phrase_matches_its_words_in_a_row_and_nothing_less(client, query, expected):
+    make_organisation("Public Sector Lab", summary="Kowloon public sector pilots.")
+    make_organisation("Sector Public House", summary="Public and sector apart.")
+    make_organisation("人工智能研究所")
+    make_organisation("人工智能實驗室", summary="人工智能研發，智能研究。")
+    make_organisation("智能人工工智協會", summary="工智能夠人工。")
+    assert listed(client, "directory:organisation-list", query) == expected
+
+
 def test_a_name_match_ranks_above_a_summary_match_then_by_name(client):
     make_organisation("Trading House", summary="Mentions robotics once among other trades.")
     make_organisation("Robotics Institute", summary="Research.")
@@ -295,6 +316,24 @@ def test_the_index_is_rebuilt_when_its_tables_are_missing(client):
         cursor.execute("DROP TABLE directory_organisation_search")
     search_index.install()
     assert listed(client, "directory:organisation-list", "robotics") == ["Kowloon Robotics Lab"]
+
+
+@pytest.mark.parametrize(
+    ("query", "condition"),
+    [
+        ("人工智能", "'人工智能'"),
+        ("數碼港", "'數碼港'"),
+        ('"public sector"', "'public sector'"),
+        ("人工智能研究", "('人工智能' & '工智能研' & '智能研究' "
+         "& ('人工' <-> '工智' <-> '智能' <-> '能研' <-> '研究'))"),
+        ('"kowloon public sector"', "('kowloon public' & 'public sector' & ('kowloon' <-> 'public' <-> 'sector'))"),
+    ],
+)  # fmt: skip
+def test_postgresql_asks_its_index_for_a_phrase_of_up_to_four_chinese_characters_as_one_lexeme(query, condition):
+    from directory.search import PostgreSQLBackend
+    from directory.search_tokens import parse_query
+
+    assert PostgreSQLBackend("default").expression(parse_query(query)) == condition
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")

@@ -22,11 +22,13 @@ QUERIES = [
     "ai", "it", "univ", "universi", "fint", "regulators", "principle", "sandbox", "robotics", "cyber",
     # Several words and phrases.
     "hong kong", '"hong kong" university', "generative ai", "data privacy", "innovation technology fund",
-    '"smart city"', "research centre", "artificial intelligence guidance",
+    '"smart city"', "research centre", "artificial intelligence guidance", '"artificial intelligence"',
+    '"hong kong science park"',
     # Aliases and acronyms.
     "HKUST", "科大", "HKMA", "金管局", "SFC", "證監會", "PCPD", "私隱公署", "TechTAS",
     # Chinese, Traditional and Simplified, Hong Kong and Mainland wording, of two and more characters.
-    "私隱", "私隐", "隐私", "人工智能", "智能", "香港科", "数码港", "個人資料", "个人信息", "金融",
+    "私隱", "私隐", "隐私", "人工智能", "智能", "香港科", "数码港", "個人資料", "个人信息", "金融", "香港科技大學",
+    "人工智能道德", "生成式人工智能",
     # Mixed, punctuation and operators as text.
     "AI 私隱", "fintech 金融", "NEAR(ai)", "ai OR robotics", "e-commerce", "ai:*", "{name}: hkust",
 ]  # fmt: skip
