@@ -91,6 +91,7 @@ def refresh_statistics(using="default"):
     """After a bulk load: index for search what it queued, so the first reader's search does not pay for it, and let
     the query planner see the data as it now is (SQLite never does this by itself)."""
     search_index.refresh(using)
+    search_index.compact_queue(using)
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -26,6 +26,18 @@ from .search import relevance_order
 MAX_KEPT = 64
 # A facet with more values than this (a parent, a publisher) keeps each item's values rather than a mask per value.
 MAX_MASKED_VALUES = 64
+# A mask with at most one item in this many has its ids found by searching its bytes (see PublishedIndex.ids).
+SPARSE_RATIO = 64
+
+
+def _set_positions(flags):
+    """The offsets of the bytes 1 in `flags`, ascending."""
+    found, find = [], flags.find
+    offset = find(1)
+    while offset != -1:
+        found.append(offset)
+        offset = find(1, offset + 1)
+    return found
 
 
 def ones(ids, size):
@@ -47,6 +59,7 @@ class PublishedIndex:
         self.published = ones(self.order, self.size)
         self._kept = OrderedDict()
         self._facets = {}
+        self._places = None
         # runserver's threads share an index: an LRU moved and trimmed by two requests at once loses entries.
         self._lock = threading.RLock()
 
@@ -57,9 +70,23 @@ class PublishedIndex:
     def ids(self, mask, order=None):
         """The ids in `mask`, lazily: in `order` (a list of ids), or ascending."""
         flags = mask.to_bytes(self.size, "little")
+        if order is None or order is self.order:
+            # A few matches are found faster by searching the bytes for them than by stepping through every item.
+            if mask.bit_count() * SPARSE_RATIO <= self.size:
+                found = _set_positions(flags)
+                return iter(found if order is None else sorted(found, key=self._positions().__getitem__))
         if order is None:
             return compress(range(self.size), flags)
         return compress(order, map(flags.__getitem__, order))
+
+    def _positions(self):
+        """Each id's place in the index's order (a list indexed by id)."""
+        if self._places is None:
+            places = [0] * self.size
+            for place, pk in enumerate(self.order):
+                places[pk] = place
+            self._places = places
+        return self._places
 
     def kept(self, key, make):
         """The value `make()` gives, kept for this version under `key` among the latest MAX_KEPT."""

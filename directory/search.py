@@ -102,10 +102,10 @@ class PostgreSQLBackend:
                 # The planner prices matching a tsvector far below what reading and decompressing it costs, and so
                 # scans a table of 10,000 documents whole (30 ms) rather than ask the GIN index (0.1 ms).
                 cursor.execute("SET LOCAL enable_seqscan = off")
-                # The name matches are among the matches: one pass finds both.
+                # The name matches are among the matches: one pass finds both, in no order (sorting 90,000 ids costs).
                 cursor.execute(
-                    "SELECT coalesce(array_agg(id ORDER BY id), '{}'), "
-                    "coalesce(array_agg(id ORDER BY id) FILTER (WHERE names @@ %s::tsquery), '{}') "
+                    "SELECT coalesce(array_agg(id), '{}'), "
+                    "coalesce(array_agg(id) FILTER (WHERE names @@ %s::tsquery), '{}') "
                     f"FROM {table} WHERE document @@ %s::tsquery",
                     [self.expression(query, in_names=True), self.expression(query)],
                 )

@@ -4,6 +4,8 @@ Text is split by the search tokeniser itself (directory/search_tokens.py), so wh
 "regulators" is marked for a search for "regulator", 私隱 for 私隐, "universities" while "univ" is being typed.
 """
 
+from functools import lru_cache
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -16,6 +18,9 @@ SNIPPET_LEAD = 50
 ELLIPSIS = "…"
 
 
+# A list page marks the names and summaries of the items it shows, whatever the query: the same texts, for every
+# query that shows those items. Tokenising a text costs more than matching a query against its tokens.
+@lru_cache(maxsize=4096)
 def _positions(text):
     """The text as search sees it: (token, unstemmed form, start, end) per token, with offsets in `text`."""
     positions = []
@@ -33,9 +38,10 @@ def _positions(text):
         for index in range(len(normalised) - 1):
             start, end = (word.start + index, word.start + index + 2) if exact else (word.start, word.end)
             positions.append((normalised[index : index + 2], normalised[index : index + 2], start, end))
-    return positions
+    return tuple(positions)
 
 
+@lru_cache(maxsize=4096)
 def _single_characters(text):
     """(character, start, end) of every Chinese character, as they match a one-character search."""
     found = []
@@ -47,7 +53,7 @@ def _single_characters(text):
                 found.append(
                     (character, *((word.start + index, word.start + index + 1) if exact else (word.start, word.end)))
                 )
-    return found
+    return tuple(found)
 
 
 def match_spans(text, query):

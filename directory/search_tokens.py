@@ -84,6 +84,10 @@ def words(text):
 
 
 def _script_parts(run):
+    # Most runs are English words: no character of them can be Chinese.
+    if run.isascii():
+        yield False, run
+        return
     part, chinese = "", None
     for character in run:
         is_chinese = is_chinese_character(character)
@@ -155,7 +159,9 @@ def parse_query(text):
             and not last.chinese
             and len(last.extras[0] if last.extras else last.tokens[0]) >= (MIN_PREFIX_LENGTH)
         ):
-            prefixes = tuple(dict.fromkeys((last.tokens[0], *last.extras)))
+            candidates = dict.fromkeys((last.tokens[0], *last.extras))
+            # "intellig" already covers "intelligence": each prefix costs the index a scan of its own.
+            prefixes = tuple(p for p in candidates if not any(p != q and p.startswith(q) for q in candidates))
             terms[-1] = Term(last.tokens, prefixes)
     distinct = list(dict.fromkeys(terms))
     return Query(tuple(distinct[:MAX_QUERY_WORDS]), max(0, len(distinct) - MAX_QUERY_WORDS))

@@ -336,6 +336,16 @@ def test_postgresql_asks_its_index_for_a_phrase_of_up_to_four_chinese_characters
     assert PostgreSQLBackend("default").expression(parse_query(query)) == condition
 
 
+@pytest.mark.parametrize(
+    ("typed", "prefixes"),
+    [("intelligence", ("intellig",)), ("regulators", ("regul",)), ("happy", ("happi", "happy")), ("univ", ("univ",))],
+)
+def test_a_word_being_typed_asks_for_each_prefix_no_other_prefix_covers(typed, prefixes):
+    from directory.search_tokens import parse_query
+
+    assert parse_query(typed).terms[-1].prefixes == prefixes
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")
 def test_postgresql_finds_matches_through_the_gin_index():
     from directory.search import PostgreSQLBackend
