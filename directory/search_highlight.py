@@ -67,6 +67,15 @@ def match_spans(text, query):
             spans += [(start, end) for character, start, end in _single_characters(text) if character == term.tokens[0]]
             continue
         length = len(term.tokens)
+        if length == 1:
+            # Most terms are one word: one pass, each test a single call.
+            wanted, prefixes = term.tokens[0], term.prefixes
+            spans += [
+                (start, end)
+                for token, unstemmed, start, end in positions
+                if token == wanted or (prefixes and (token.startswith(prefixes) or unstemmed.startswith(prefixes)))
+            ]
+            continue
         for index in range(len(positions) - length + 1):
             window = positions[index : index + length]
             if all(token == wanted for (token, *_rest), wanted in zip(window[:-1], term.tokens[:-1], strict=True)) and (
@@ -80,7 +89,7 @@ def _last_matches(position, term):
     token, unstemmed, _start, _end = position
     if token == term.tokens[-1]:
         return True
-    return any(token.startswith(prefix) or unstemmed.startswith(prefix) for prefix in term.prefixes)
+    return bool(term.prefixes) and (token.startswith(term.prefixes) or unstemmed.startswith(term.prefixes))
 
 
 def _merged(spans):

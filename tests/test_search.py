@@ -277,6 +277,26 @@ def test_chinese_matches_are_highlighted_in_the_readers_script(client):
     assert "个人资料<mark>私隐</mark>专员公署" in text
 
 
+@pytest.mark.parametrize(
+    ("text", "query", "marked"),
+    [
+        ("Hong Kong University of Science", "univ", "Hong Kong <mark>University</mark> of Science"),
+        ("For regulators and banks", "regulator bank", "For <mark>regulators</mark> and <mark>banks</mark>"),
+        ("For the public sector, not others", '"public sector"', "For the <mark>public sector</mark>, not others"),
+        ("The sector serves the public", '"public sector"', "The sector serves the public"),
+        ("香港人工智能研究所", "人工智能", "香港<mark>人工智能</mark>研究所"),
+        ("香港科技大學", "科", "香港<mark>科</mark>技大學"),
+        ("Cyberport and Cyberspace", "cyberp", "<mark>Cyberport</mark> and Cyberspace"),
+        ("AI in Training", "ai", "<mark>AI</mark> in Training"),
+    ],
+)  # fmt: skip
+def test_highlights_mark_what_the_search_matched_and_nothing_else(text, query, marked):
+    from directory.search_highlight import highlight
+    from directory.search_tokens import parse_query
+
+    assert highlight(text, parse_query(query)) == marked
+
+
 def test_a_long_summary_shows_a_passage_around_the_match(client):
     summary = " ".join(["filler"] * 35) + " robotics " + " ".join(["tail"] * 35)
     make_organisation("Long Summary Lab", summary=summary)
