@@ -2,6 +2,7 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
@@ -222,6 +223,11 @@ class Publishable(models.Model):
     @property
     def is_public(self):
         return self.status == Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        """Published with a date still to come: readers see it from then, by itself."""
+        return self.status == Status.PUBLISHED and self.published_at is not None and self.published_at > timezone.now()
 
     def public_related(self, relation):
         """Return the item the foreign key `relation` points to if readers may see it, else None.
@@ -598,3 +604,49 @@ class ExportRecord(models.Model):
     def finish(self, row_count, complete):
         self.row_count, self.complete, self.finished_at = row_count, complete, timezone.now()
         self.save(update_fields=["row_count", "complete", "finished_at"])
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def live(self):
+        """Return the links an outside reviewer may still open: neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ShareLink(models.Model):
+    """A publisher's link for an outside reviewer to read one item's preview without an account.
+
+    The address carries `key` signed with the site's secret (previews.share_token), so a guessed or altered address
+    is refused before the database is asked; the row makes a link revocable and counts its uses.
+    """
+
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("item"))
+    item = GenericForeignKey("content_type", "object_id")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    use_count = models.PositiveIntegerField(_("times used"), default=0)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="sharelink_item_idx")]
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+
+    def __str__(self):
+        return _("Share link created at %(created)s") % {
+            "created": f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+        }
+
+    @property
+    def is_live(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()

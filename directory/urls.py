@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, views
+from . import exports, previews, views
 from .caching import QueryParameters, cache_public_page
 
 app_name = "directory"
@@ -25,6 +25,9 @@ urlpatterns = [
     path("guidance/export.csv", views.ListExportView.as_view(definition=exports.GUIDANCE), name="guidance-export"),
     path("guidance/<slug:slug>/", cache_public_page(views.GuidanceDetailView.as_view()), name="guidance-detail"),
     path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
+    # Never wrapped in cache_public_page: a preview is for one person, now.
+    path("preview/<slug:model>/<int:pk>/", previews.staff_preview, name="preview"),
+    path("preview/shared/<str:token>/", previews.shared_preview, name="shared-preview"),
 ]
 
 # Outside the app namespace and the language prefix: a sitemap lists every language's addresses, whatever the

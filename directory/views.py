@@ -101,8 +101,12 @@ class PublishedDetailView(DetailView):
 
     list_label = None  # the breadcrumb back to the list, as the main navigation names it
 
-    def get_queryset(self):
+    def visible_items(self):
+        """The items this page may show: the published ones (a preview shows any)."""
         return self.model.objects.published()
+
+    def get_queryset(self):
+        return self.visible_items()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
