@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_previews import PreviewAdminMixin
+from .admin_reviews import ReviewAdminMixin
 from .bilingual import CHINESE_SUFFIX, chinese_field, lacks_chinese, missing_chinese
 from .choices import ExportSource, Status
 from .exports import EXPORTS_BY_MODEL, CsvExport, base_url, csv_response
@@ -266,7 +267,7 @@ class CsvExportAdmin(admin.ModelAdmin):
         return csv_response(export)
 
 
-class ContentAdmin(PreviewAdminMixin, CsvExportAdmin, PublishingAdmin):
+class ContentAdmin(ReviewAdminMixin, PreviewAdminMixin, CsvExportAdmin, PublishingAdmin):
     actions = (*PublishingAdmin.actions, "export_selected")
 
 

@@ -85,3 +85,15 @@ class ExportSource(models.TextChoices):
     LIST = "list", _("Public list")
     ADMIN = "admin", _("Admin")
     COMMAND = "command", _("Management command")
+
+
+class ReviewKind(models.TextChoices):
+    PUBLICATION = "publication", _("Publication of a draft")
+    CHANGE = "change", _("Changes to a live item")
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", _("In review")
+    CHANGES_REQUESTED = "changes", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -19,6 +20,8 @@ from .choices import (
     GuidanceKind,
     OrganisationKind,
     ProgrammeKind,
+    ReviewKind,
+    ReviewState,
     Status,
     TranslationStatus,
 )
@@ -650,3 +653,64 @@ class ShareLink(models.Model):
     @property
     def is_live(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ReviewQuerySet(models.QuerySet):
+    def open(self):
+        """Return the reviews a publisher still has to decide: oldest first, as they are worked through."""
+        return self.filter(state=ReviewState.PENDING).order_by("submitted_at", "pk")
+
+    def of(self, item):
+        return self.filter(
+            content_type__app_label=item._meta.app_label, content_type__model=item._meta.model_name, object_id=item.pk
+        )
+
+
+class Review(models.Model):
+    """An editor's request that a publisher look at an item: to publish a draft, or to apply changes to a live item.
+
+    Changes to a live item wait here, not on the item, so that readers, search, the sitemap and exports go on seeing
+    the published state until a publisher approves. `changes` holds only the fields the editor changed, as
+    {field name: value} with foreign keys as ids and many-to-many relations as lists of ids, so that approving applies
+    them over whatever the item has become since.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("item"))
+    item = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(_("kind"), max_length=12, choices=ReviewKind.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    state = models.CharField(_("state"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    comment = models.TextField(_("reviewer's comment"), blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "state"], name="review_item_idx"),
+            models.Index(fields=["state", "submitted_at"], name="review_queue_idx"),
+        ]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self):
+        return _("%(kind)s, submitted %(submitted)s") % {
+            "kind": self.get_kind_display(),
+            "submitted": f"{timezone.localtime(self.submitted_at):%Y-%m-%d %H:%M}",
+        }

@@ -19,7 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from . import views
-from .models import Guidance, Organisation, Programme, ShareLink
+from .models import Guidance, Organisation, Programme, Review, ShareLink
+from .reviews import preview_changes
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,10 @@ def preview_url(item, language=None):
     """Return the staff preview address of `item`, in the active language unless `language` is given."""
     with translation.override(language or translation.get_language()):
         return reverse("directory:preview", kwargs={"model": item._meta.model_name, "pk": item.pk})
+
+
+def as_id(text):
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
 def share_token(link):
@@ -68,10 +73,23 @@ class PreviewMixin:
 
 
 class StaffPreviewMixin(PreviewMixin):
+    """A staff member's preview; `?review=<id>` shows the page with that review's proposed changes applied."""
+
+    review = None
+
     def get_object(self, queryset=None):
         if not self.request.user.has_perm(f"directory.view_{self.model._meta.model_name}"):
             raise Http404
-        return super().get_object(queryset)
+        item = super().get_object(queryset)
+        if "review" in self.request.GET:
+            self.review = Review.objects.of(item).filter(pk=as_id(self.request.GET["review"])).first()
+            if self.review is None:
+                raise Http404
+            preview_changes(item, self.review.changes)
+        return item
+
+    def preview_context(self):
+        return {**super().preview_context(), "review": self.review}
 
 
 class SharedPreviewMixin(PreviewMixin):

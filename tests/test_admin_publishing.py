@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from directory.choices import Status
-from directory.models import Organisation
+from directory.models import Organisation, Review
 
 from .factories import make_organisation, make_user
 
@@ -74,7 +74,7 @@ def test_editor_crafted_post_cannot_publish_an_existing_draft(editor_client):
     assert draft.published_at is None
 
 
-def test_editor_editing_a_published_item_cannot_unpublish_it_but_can_fix_its_text(editor_client):
+def test_editor_editing_a_published_item_cannot_unpublish_it_and_its_fix_waits_for_review(editor_client):
     live = make_organisation("Live Lab")
     response = editor_client.post(
         reverse("admin:directory_organisation_change", args=[live.pk]),
@@ -83,7 +83,8 @@ def test_editor_editing_a_published_item_cannot_unpublish_it_but_can_fix_its_tex
     assert response.status_code == 302
     live.refresh_from_db()
     assert live.status == Status.PUBLISHED
-    assert live.summary == "Corrected."
+    assert live.summary == ""
+    assert Review.objects.get().changes["summary"] == "Corrected."
 
 
 def test_publisher_can_publish_through_the_form(publisher_client):

@@ -7,6 +7,7 @@ from directory.choices import Status
 from directory.forms import ConcurrencySafeForm
 from directory.models import Guidance, Organisation, Programme
 
+from .admin_forms import opened_form, save
 from .factories import make_guidance, make_organisation, make_programme, make_user
 
 pytestmark = pytest.mark.django_db
@@ -18,27 +19,6 @@ def editor():
     client = Client()
     client.force_login(make_user(groups=["Editors"]))
     return client
-
-
-def opened_form(client, obj):
-    """Open the item's change page and return what the browser would post back unchanged."""
-    response = client.get(reverse(f"admin:directory_{obj._meta.model_name}_change", args=[obj.pk]))
-    assert response.status_code == 200
-    data = {}
-    for bound in response.context["adminform"].form:
-        value = bound.value()
-        if isinstance(value, list):
-            data[bound.name] = [str(v) for v in value]
-        elif isinstance(value, bool):
-            if value:
-                data[bound.name] = "on"
-        elif bound.name != "logo":
-            data[bound.name] = bound.field.widget.format_value(value) or ""
-    return data
-
-
-def save(client, obj, data):
-    return client.post(reverse(f"admin:directory_{obj._meta.model_name}_change", args=[obj.pk]), data)
 
 
 @pytest.mark.parametrize(
