@@ -23,3 +23,11 @@ ROLES = {
     "Publishers": PUBLISHER_PERMISSIONS,
     "Exporters": EXPORTER_PERMISSIONS,
 }
+
+# What later migrations granted, each frozen in its own migration (0007: the export log): with ROLES, what each
+# group holds on a migrated database. Tests rebuild groups from both after a transactional test has flushed them.
+GRANTED_LATER = {"Publishers": ["view_exportrecord"]}
+
+
+def role_permissions(name):
+    return [*ROLES[name], *GRANTED_LATER.get(name, [])]

@@ -3,11 +3,12 @@
 import itertools
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from directory.choices import Status
 from directory.models import Guidance, Organisation, Programme, Sector, Topic
+from directory.roles import role_permissions
 
 _counter = itertools.count(1)
 
@@ -44,10 +45,19 @@ def make_guidance(title=None, **fields):
     return Guidance.objects.create(title=title or f"Guidance {next(_counter)}", **_published(fields))
 
 
+def role_group(name):
+    """The role's group as migrations made it, made again if a transactional test's flush removed it."""
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        codenames = role_permissions(name)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="directory", codename__in=codenames))
+    return group
+
+
 def make_user(username=None, groups=(), **fields):
     fields.setdefault("is_staff", True)
     user = get_user_model().objects.create_user(
         username=username or f"user{next(_counter)}", password="a-long-test-password", **fields
     )
-    user.groups.set(Group.objects.filter(name__in=groups))
+    user.groups.set([role_group(name) for name in groups])
     return user
