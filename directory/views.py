@@ -13,6 +13,7 @@ from django.views.generic import DetailView, TemplateView, View
 from . import structured_data
 from .caching import QueryParameters
 from .choices import ExportSource
+from .citations import cite
 from .exports import CsvExport, base_url, csv_response
 from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, programme_states
 from .listing import PublishedListView, clean_query, rows_with_ids
@@ -115,6 +116,7 @@ class PublishedDetailView(DetailView):
             list_url=reverse(f"directory:{self.model._meta.model_name}-list"),
             list_label=self.list_label,
             canonical_path=self.object.get_absolute_url(),
+            citation=cite(self.object, self.request),
         )
         return context
 
