@@ -109,6 +109,14 @@ class ForgivingPaginator(Paginator):
         return self.page(min(max(number, 1), self.num_pages))
 
 
+def same_filters_url(url_name, params, dropped):
+    """The address of `url_name` with the list's query `params` less the `dropped` parameters."""
+    params = params.copy()
+    for name in dropped:
+        params.pop(name, None)
+    return reverse(url_name) + (f"?{params.urlencode()}" if params else "")
+
+
 def list_parameters(filterset_class):
     """Return the QueryParameters of a list: its filters in the order its filter form sends them (the search, the
     facets, the other filters, the sort), then the page; the filters of several choices may repeat."""
@@ -161,7 +169,7 @@ class PublishedListView(FilterView):
                 }
                 for name, options in facets.items()
             ],
-            chips=self.chips(filterset, facets),
+            chips=chips(self.request.GET, filterset, facets),
             ignored=filterset.ignored,
             search_query=filterset.text_search.query if filterset.text_search else None,
             search_max_words=MAX_QUERY_WORDS,
@@ -173,26 +181,26 @@ class PublishedListView(FilterView):
             canonical_path=list_canonical_path(self.request, filterset, context["page_obj"].number),
         )
         opts = self.model._meta
+        # Every page, and the feed newest first whatever the list's sort.
+        context["feed_url"] = same_filters_url(f"directory:{opts.model_name}-feed", self.request.GET, ("page", "sort"))
         if self.request.user.has_perm(f"{opts.app_label}.export_{opts.model_name}"):
-            params = self.request.GET.copy()
-            params.pop("page", None)  # the export has every page
-            query = params.urlencode()
-            context["export_url"] = reverse(f"directory:{opts.model_name}-export") + (f"?{query}" if query else "")
+            context["export_url"] = same_filters_url(f"directory:{opts.model_name}-export", self.request.GET, ("page",))
         return context
 
-    def chips(self, filterset, facets):
-        """Return a removable chip for each filter value in force."""
-        if not filterset.is_bound:
-            return []
-        chips = []
-        for name, value in filterset.form.cleaned_data.items():
-            if name == "sort" or value in (None, "", [], ()):
-                continue
-            multiple = not isinstance(value, str | int) and not hasattr(value, "_meta")
-            labels = {option.value: option.label for option in facets.get(name, [])}
-            for item in value if multiple else [value]:
-                raw = str(getattr(item, "slug", item))
-                shown = labels.get(raw) or getattr(item, "display_name", None) or raw
-                text = _("%(filter)s: %(value)s") % {"filter": filterset.filters[name].label, "value": shown}
-                chips.append(Chip(text, without(self.request.GET, name, raw if multiple else None)))
-        return chips
+
+def chips(params, filterset, facets):
+    """Return a removable chip for each filter value in force (`params`: the query the list was asked with)."""
+    if not filterset.is_bound:
+        return []
+    found = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name == "sort" or value in (None, "", [], ()):
+            continue
+        multiple = not isinstance(value, str | int) and not hasattr(value, "_meta")
+        labels = {option.value: option.label for option in facets.get(name, [])}
+        for item in value if multiple else [value]:
+            raw = str(getattr(item, "slug", item))
+            shown = labels.get(raw) or getattr(item, "display_name", None) or raw
+            text = _("%(filter)s: %(value)s") % {"filter": filterset.filters[name].label, "value": shown}
+            found.append(Chip(text, without(params, name, raw if multiple else None)))
+    return found

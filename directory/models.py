@@ -33,12 +33,17 @@ from .validators import logo_extension, validate_logo
 SLUG_MAX_LENGTH = 120
 
 
+# Paths of a list that its items' pages would otherwise shadow, or be shadowed by (/organisations/feed/).
+RESERVED_SLUGS = frozenset({"feed"})
+
+
 def unique_slug(model, text, exclude_pk=None):
     """Return a slug for `text` that no other row of `model` uses, adding -2, -3 ... on collision."""
     base = slugify(text)[: SLUG_MAX_LENGTH - 8].strip("-") or model._meta.model_name
     taken = set(
         model._default_manager.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
     )
+    taken |= RESERVED_SLUGS
     if base not in taken:
         return base
     suffix = 2
@@ -187,6 +192,8 @@ class Publishable(models.Model):
     def clean(self):
         super().clean()
         errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = _("This address is taken by the list itself; choose another.")
         if self.last_verified_on and self.last_verified_on > timezone.localdate():
             errors["last_verified_on"] = _("The last verification date cannot be in the future.")
         if self.published_at is not None:

@@ -1,6 +1,7 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
-from . import exports, previews, views
+from . import exports, feeds, previews, views
 from .caching import QueryParameters, cache_public_page
 
 app_name = "directory"
@@ -14,15 +15,23 @@ urlpatterns = [
         name="organisation-export",
     ),
     path(
+        "organisations/feed/",
+        feeds.list_feed(views.OrganisationListView, _("Organisations")),
+        name="organisation-feed",
+    ),
+    path(
         "organisations/<slug:slug>/",
         cache_public_page(views.OrganisationDetailView.as_view()),
         name="organisation-detail",
     ),
+    path("organisations/<slug:slug>/feed/", feeds.organisation_feed(), name="organisation-detail-feed"),
     path("programmes/", cache_public_page(views.ProgrammeListView.as_view()), name="programme-list"),
     path("programmes/export.csv", views.ListExportView.as_view(definition=exports.PROGRAMMES), name="programme-export"),
+    path("programmes/feed/", feeds.list_feed(views.ProgrammeListView, _("Programmes")), name="programme-feed"),
     path("programmes/<slug:slug>/", cache_public_page(views.ProgrammeDetailView.as_view()), name="programme-detail"),
     path("guidance/", cache_public_page(views.GuidanceListView.as_view()), name="guidance-list"),
     path("guidance/export.csv", views.ListExportView.as_view(definition=exports.GUIDANCE), name="guidance-export"),
+    path("guidance/feed/", feeds.list_feed(views.GuidanceListView, _("Ethics guidance")), name="guidance-feed"),
     path("guidance/<slug:slug>/", cache_public_page(views.GuidanceDetailView.as_view()), name="guidance-detail"),
     path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
     # Never wrapped in cache_public_page: a preview is for one person, now.
