@@ -72,6 +72,8 @@ class Column:
         return Stored(self.field) if self.stored else self.field
 
     def cells(self, values, export):
+        if export.plain:
+            return list(values)
         if self.format is None:
             return ["" if value is None else str(value) for value in values]
         return list(map(self.format, values))
@@ -82,6 +84,8 @@ class Text(Column):
     """A text that a spreadsheet must never run as a formula."""
 
     def cells(self, texts, export):
+        if export.plain:
+            return ["" if text is None else text for text in texts]
         return neutralised(texts)
 
 
@@ -138,8 +142,8 @@ class ForeignName(Column):
         model = export.definition.model._meta.get_field(self.field).related_model
         wanted = set(keys) - {None}
         found = export.visible(model).filter(pk__in=wanted).values_list("pk", self.name) if wanted else ()
-        names = {pk: neutralise(name) for pk, name in found}
-        return list(map(names.get, keys, repeat("")))
+        names = {pk: name if export.plain else neutralise(name) for pk, name in found}
+        return list(map(names.get, keys, repeat(None if export.plain else "")))
 
 
 def foreign(relation, name="name"):
@@ -164,6 +168,8 @@ class ManyNames(Column):
         names = {}
         for pk, name in linked:
             names.setdefault(pk, []).append(name)
+        if export.plain:
+            return [names.get(pk, []) for pk in ids]
         joined = {pk: neutralise("; ".join(items)) for pk, items in names.items()}
         return list(map(joined.get, ids, repeat("")))
 
@@ -317,7 +323,12 @@ def chunked(iterable, size):
 class CsvExport:
     """One export on its way out: the file streamed chunk by chunk, and its ExportRecord, opened as the first bytes
     leave and finished when the stream ends, or when it is cut short (the client went away): then `complete` stays
-    false and `row_count` counts the rows handed to the response until then."""
+    false and `row_count` counts the rows handed to the response until then.
+
+    `records()` gives the same rows as dicts of plain values instead (a dataset release's JSON): texts as they are,
+    many names as a list, no value where there is none."""
+
+    plain = False
 
     def __init__(self, definition, queryset, *, source, filters, base_url, user=None, username=None):
         self.definition = definition
@@ -350,21 +361,37 @@ class CsvExport:
             filters=self.filters,
         )
         complete = False
-        rows = self.queryset.values_list(*self.definition.selection).iterator(chunk_size=CHUNK_SIZE)
+        chunks = self.column_chunks()
         try:
             yield (BOM + csv_lines([[header] for header in self.definition.header])).encode("utf-8")
-            positions = {field: index for index, field in enumerate(self.definition.fields)}
-            for chunk in chunked(rows, CHUNK_SIZE):
-                values = list(zip(*chunk, strict=True))
-                cells = [column.cells(values[positions[column.field]], self) for column in self.definition.columns]
+            for cells in chunks:
                 data = csv_lines(cells).encode("utf-8")
-                self.rows_written += len(chunk)
+                self.rows_written += len(cells[0])
                 yield data
             complete = True
         finally:
             # Close the database cursor before writing, whether the stream ended or was abandoned.
-            rows.close()
+            chunks.close()
             record.finish(self.rows_written, complete)
+
+    def records(self):
+        """Yield each row as a dict of its columns' plain values."""
+        self.plain = True
+        header = self.definition.header
+        for cells in self.column_chunks():
+            for row in zip(*cells, strict=True):
+                yield dict(zip(header, row, strict=True))
+
+    def column_chunks(self):
+        """Yield the rows a chunk at a time, as one list of cells per column."""
+        rows = self.queryset.values_list(*self.definition.selection).iterator(chunk_size=CHUNK_SIZE)
+        try:
+            positions = {field: index for index, field in enumerate(self.definition.fields)}
+            for chunk in chunked(rows, CHUNK_SIZE):
+                values = list(zip(*chunk, strict=True))
+                yield [column.cells(values[positions[column.field]], self) for column in self.definition.columns]
+        finally:
+            rows.close()
 
 
 def csv_response(export):

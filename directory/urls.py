@@ -34,6 +34,8 @@ urlpatterns = [
     path("guidance/feed/", feeds.list_feed(views.GuidanceListView, _("Ethics guidance")), name="guidance-feed"),
     path("guidance/<slug:slug>/", cache_public_page(views.GuidanceDetailView.as_view()), name="guidance-detail"),
     path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
+    # Not cached: a release appears without a change of content version.
+    path("data/", views.DataView.as_view(), name="data"),
     # Never wrapped in cache_public_page: a preview is for one person, now.
     path("preview/<slug:model>/<int:pk>/", previews.staff_preview, name="preview"),
     path("preview/shared/<str:token>/", previews.shared_preview, name="shared-preview"),
@@ -49,4 +51,5 @@ sitemap_urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("data/releases/<str:name>/<str:file_name>", views.release_file, name="release-file"),
 ]

@@ -3,14 +3,14 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView, View
 
-from . import structured_data
+from . import datasets, structured_data
 from .caching import QueryParameters
 from .choices import ExportSource
 from .citations import cite
@@ -313,4 +313,31 @@ def sitemap_section(request, section):
     response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"
     if sitemap.latest_lastmod:
         response.headers["Last-Modified"] = http_date(sitemap.latest_lastmod.timestamp())
+    return response
+
+
+class DataView(TemplateView):
+    """What the data is, under which licence, what each column means, and every release to download."""
+
+    template_name = "directory/data.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            releases=datasets.releases(),
+            dictionary=datasets.data_dictionary(),
+            licence_name=settings.DATASET_LICENCE,
+            licence_url=settings.DATASET_LICENCE_URL,
+            **kwargs,
+        )
+
+
+@require_GET
+def release_file(request, name, file_name):
+    """A file of a release: its ZIP or its manifest, nothing else from the release's directory."""
+    release = datasets.get_release(name)
+    if release is None or file_name not in release.downloads:
+        raise Http404
+    response = FileResponse(open(release.path / file_name, "rb"), as_attachment=True, filename=file_name)
+    # A release never changes once made.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -159,6 +159,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL", "media/")
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
+# Dataset releases (manage.py publish_dataset, /data/): where they are kept, and the compilation's licence. The
+# sources' own texts stay under their publishers' terms, which the /data/ page says.
+DATASET_ROOT = Path(os.environ.get("DJANGO_DATASET_ROOT", BASE_DIR / "datasets"))
+DATASET_LICENCE = os.environ.get("DJANGO_DATASET_LICENCE", "CC BY 4.0")
+DATASET_LICENCE_URL = os.environ.get("DJANGO_DATASET_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
