@@ -67,12 +67,16 @@ class WorkflowAdminMixin:
 
     @admin.action(description=_("Unschedule selected %(verbose_name_plural)s (back to draft)"), permissions=["publish"])
     def unschedule(self, request, queryset):
+        count = 0
         with transaction.atomic():
-            items = list(queryset.scheduled())
-            for item in items:
-                unschedule(item)
+            for item in queryset.scheduled():
+                try:
+                    unschedule(item)
+                except SchedulingError:
+                    # It went live between the selection and now: readers may have seen it, so it stays.
+                    continue
                 self._log_change(request, item, "status", "published_at")
-        count = len(items)
+                count += 1
         self.message_user(
             request,
             ngettext(
