@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from .admin_previews import PreviewAdminMixin
 from .admin_reviews import ReviewAdminMixin
+from .admin_workflow import WorkflowAdminMixin
 from .bilingual import CHINESE_SUFFIX, chinese_field, lacks_chinese, missing_chinese
 from .choices import ExportSource, Status
 from .exports import EXPORTS_BY_MODEL, CsvExport, base_url, csv_response
@@ -267,8 +268,8 @@ class CsvExportAdmin(admin.ModelAdmin):
         return csv_response(export)
 
 
-class ContentAdmin(ReviewAdminMixin, PreviewAdminMixin, CsvExportAdmin, PublishingAdmin):
-    actions = (*PublishingAdmin.actions, "export_selected")
+class ContentAdmin(WorkflowAdminMixin, ReviewAdminMixin, PreviewAdminMixin, CsvExportAdmin, PublishingAdmin):
+    actions = (*PublishingAdmin.actions, "unschedule", "mark_verified_today", "export_selected")
 
 
 @admin.register(ExportRecord)

@@ -40,3 +40,22 @@ def editor_client(client):
     """A client signed in as a member of the Editors group."""
     client.force_login(make_user(groups=["Editors"]))
     return client
+
+
+@pytest.fixture
+def content_saves():
+    """The content items saved during the test, as (model name, pk), in order: what a recorder of saves would see."""
+    from django.db.models.signals import post_save
+
+    from directory.previews import CONTENT_MODELS
+
+    saves = []
+
+    def record(sender, instance, **kwargs):
+        saves.append((sender._meta.model_name, instance.pk))
+
+    for model in CONTENT_MODELS:
+        post_save.connect(record, sender=model, dispatch_uid=f"content_saves_{model._meta.model_name}")
+    yield saves
+    for model in CONTENT_MODELS:
+        post_save.disconnect(sender=model, dispatch_uid=f"content_saves_{model._meta.model_name}")
