@@ -10,7 +10,7 @@ import zlib
 
 from .chinese import is_chinese_character
 
-# The design brief's colours (/DESIGN.md) on which white initials reach WCAG AA's 4.5:1, checked in
+# The design brief's colours (../shared/DESIGN.md) on which white initials reach WCAG AA's 4.5:1, checked in
 # tests/test_monograms.py. The Bauhinia red accent is left out: the brief keeps it for the few things that must stand
 # out ("Open now"), and a wall of red marks would wear that down.
 BACKGROUNDS = (
@@ -22,8 +22,11 @@ BACKGROUNDS = (
 )
 INITIALS_COLOUR = "#ffffff"
 
-# HKMA, PCPD, HKUST, CUHK: an acronym an editor lists among the aliases, or in brackets after the name.
+# HKMA, PCPD, HKUST, CUHK: an acronym an editor lists among the aliases, or writes in brackets after the name.
 ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,4}")
+# Among the aliases, short names in mixed case too (PolyU, CityU, DoJ). Not in brackets, where such a name is as often
+# the organisation's parent: Hong Kong Institute for Data Science (CityU).
+SHORT_NAME = re.compile(r"[A-Z][A-Za-z0-9]{1,4}")
 IN_BRACKETS = re.compile(r"\(([^()]*)\)")
 WORD = re.compile(r"[^\W_]+")
 # Words whose initials would say nothing about the organisation.
@@ -43,15 +46,18 @@ MARK_SIZES = {"card": 48, "page": 96}
 
 
 def initials(name, aliases=()):
-    """The letters a monogram of `name` shows: an acronym among `aliases` or in brackets in the name (HKMA), else the
-    first letters of the name's significant words, three at most (Hong Kong Productivity Council: HKP).
+    """The letters a monogram of `name` shows: a short name among `aliases` (HKMA, PolyU) or an acronym in brackets
+    in the name, else the first letters of its significant words, three at most (Hong Kong Productivity Council: HKP).
 
     A name without a Latin word (an editor may have typed only Chinese) shows a short Chinese alias (金管局) or the
     name's first character. Empty for a name with no letter or digit at all.
     """
-    for candidate in [*aliases, *IN_BRACKETS.findall(name)]:
-        if ACRONYM.fullmatch(candidate.strip()):
-            return candidate.strip()
+    for alias in aliases:
+        if SHORT_NAME.fullmatch(alias) and sum(map(str.isupper, alias)) > 1:
+            return alias
+    for bracketed in IN_BRACKETS.findall(name):
+        if ACRONYM.fullmatch(bracketed.strip()):
+            return bracketed.strip()
     words = [word for word in WORD.findall(IN_BRACKETS.sub(" ", name)) if word.casefold() not in MINOR_WORDS]
     latin = [word for word in words if not is_chinese_character(word[0])]
     if not latin:
