@@ -195,19 +195,16 @@ def queries_for(client, url):
 
 
 @pytest.mark.django_db
-def test_a_page_of_logos_and_acronyms_runs_the_same_queries_as_a_page_of_plain_names(client):
-    organisations = [make_organisation(f"Plain Organisation {number}") for number in range(10)]
+def test_a_list_of_many_logos_and_monograms_runs_the_queries_of_a_list_of_one(client):
     url = reverse("directory:organisation-list")
+    first = make_organisation("Plain Organisation")
     client.get(url)  # the first request of a content version counts the published set
-    plain = (queries_for(client, url), queries_for(client, organisations[1].get_absolute_url()))
-    for number, organisation in enumerate(organisations):
-        organisation.aliases = f"PO{number}"
-        if number % 2:
-            organisation.logo = logo()
-        organisation.save()
+    one = (queries_for(client, url), queries_for(client, first.get_absolute_url()))
+    for number in range(12):
+        make_organisation(f"Organisation {number}", aliases=f"ORG{number}", logo=logo() if number % 2 else "")
     client.get(url)
-    assert len(marks(client, url)) == 10
-    assert (queries_for(client, url), queries_for(client, organisations[1].get_absolute_url())) == plain
+    assert len(marks(client, url)) == 13
+    assert (queries_for(client, url), queries_for(client, first.get_absolute_url())) == one
 
 
 @pytest.mark.django_db
