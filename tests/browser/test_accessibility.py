@@ -6,6 +6,7 @@ complete axe results (minor and moderate findings too) as JSON in test-artifacts
 
 import datetime
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,20 @@ PAGES = {
     "organisation-list-searched": ("/en/organisations/?q=univ", "Organisations", "ol.cards mark"),
     "search-results": ("/en/search/?q=university", "Search", ".search-group li mark"),
 }
+# The organisations' monograms (directory/monograms.py) on the lists and detail pages, in each language.
+MONOGRAM_PAGES = {
+    "organisation-list-en": ("/en/organisations/", "Organisations", "ol.cards svg.organisation-mark"),
+    "organisation-list-zh-hant": ("/zh-hant/organisations/", "機構", "ol.cards svg.organisation-mark"),
+    "organisation-list-zh-hans": ("/zh-hans/organisations/", "机构", "ol.cards svg.organisation-mark"),
+    "organisation-detail-zh-hant": ("/zh-hant/organisations/harbour-university/", "海港大學", "svg.organisation-mark"),
+    "organisation-detail-zh-hans": ("/zh-hans/organisations/harbour-university/", "海港大学", "svg.organisation-mark"),
+    "organisation-detail-fallback-zh-hant": (
+        "/zh-hant/organisations/ledger-lab-limited/",
+        re.compile("^Ledger Lab Limited"),  # and the note that it is not translated yet
+        "svg.organisation-mark",
+    ),
+}
+PAGES.update(MONOGRAM_PAGES)
 
 
 @pytest.fixture
@@ -42,6 +57,8 @@ def catalogue():
     verified = {"source_url": "https://example.org/source", "last_verified_on": datetime.date(2025, 11, 3)}
     harbour = make_organisation(
         "Harbour University",
+        name_zh_hant="海港大學",
+        aliases="HU; 海大",
         summary="A university with a school of data science.",
         description="Teaches and researches machine learning.\n\nRuns a public lecture series.",
         website="https://harbour.example.edu.hk",
@@ -52,7 +69,7 @@ def catalogue():
     make_organisation("Harbour University AI Lab", kind="research_centre", parent=harbour).sectors.set([education])
     make_organisation("Kowloon University", summary="Another university.").sectors.set([education, finance])
     make_organisation("Ledger Lab Limited", kind="startup").sectors.set([finance])
-    regulator = make_organisation("Privacy Office", kind="regulator", **verified)
+    regulator = make_organisation("Privacy Office", kind="regulator", aliases="PCPD", **verified)
 
     programme = make_programme(
         "AI Sandbox for Schools",
@@ -141,3 +158,34 @@ def test_page_has_no_serious_accessibility_violation_at_desktop_or_phone_width(n
 
     report = "\n".join(f"{width}:\n{describe(violations)}" for width, violations in found.items() if violations)
     assert not report, f"axe found serious or critical violations on {path}:\n{report}"
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "initials"),
+    [
+        ("/en/organisations/harbour-university/", "Harbour University", "HU"),
+        ("/zh-hant/organisations/harbour-university/", "海港大學", "HU"),
+        ("/zh-hans/organisations/harbour-university/", "海港大学", "HU"),
+        ("/zh-hant/organisations/ledger-lab-limited/", "Ledger Lab Limited", "LL"),
+    ],
+)
+def test_detail_page_monogram_is_an_image_named_after_the_organisation(page, catalogue, path, name, initials):
+    page.goto(path)
+    mark = page.get_by_role("img", name=name, exact=True)
+    expect(mark).to_be_visible()
+    expect(mark).to_have_text(initials)
+    box = mark.bounding_box()
+    assert box["width"] == box["height"] >= 64
+
+
+@pytest.mark.parametrize(
+    ("language", "name"), [("en", "Harbour University"), ("zh-hant", "海港大學"), ("zh-hans", "海港大学")]
+)
+def test_card_monogram_is_shown_but_left_out_of_the_accessibility_tree(page, catalogue, language, name):
+    page.goto(f"/{language}/organisations/")
+    # The card is read as its name once: the link, with nothing added by the mark beside it.
+    card = page.locator("ol.cards .card").filter(has=page.get_by_role("link", name=name, exact=True))
+    expect(card).to_have_count(1)
+    expect(card.locator("svg.organisation-mark")).to_be_visible()
+    expect(card.locator("svg.organisation-mark")).to_have_text("HU")
+    expect(card.get_by_role("img")).to_have_count(0)
