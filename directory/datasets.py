@@ -138,6 +138,14 @@ class Release:
         """The file names a reader may fetch from this release."""
         return {self.zip["name"], MANIFEST}
 
+    @property
+    def labelled_changes(self):
+        """(the kind of item in the reader's language, its changes) for each file of the release."""
+        labels = {
+            definition.content.value: capfirst(definition.model._meta.verbose_name_plural) for definition in RELEASED
+        }
+        return [(labels.get(content, content), change) for content, change in self.manifest["changes"].items()]
+
     @cached_property
     def fingerprints(self):
         return json.loads((self.path / FINGERPRINTS).read_text("utf-8"))

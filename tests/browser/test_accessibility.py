@@ -13,6 +13,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from directory.datasets import publish
+
 from ..factories import make_guidance, make_organisation, make_programme, make_sector, make_topic
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # git-ignored
@@ -189,3 +191,25 @@ def test_card_monogram_is_shown_but_left_out_of_the_accessibility_tree(page, cat
     expect(card.locator("svg.organisation-mark")).to_be_visible()
     expect(card.locator("svg.organisation-mark")).to_have_text("HU")
     expect(card.get_by_role("img")).to_have_count(0)
+
+
+@pytest.fixture
+def two_releases(catalogue, settings, tmp_path):
+    """Two dataset releases, the second with a change, so /data/ shows its releases and what changed."""
+    settings.DATASET_ROOT = tmp_path / "datasets"
+    publish(base_url="http://testserver", day=datetime.date(2026, 3, 1))
+    make_organisation("Harbour Robotics", kind="startup")
+    publish(base_url="http://testserver", day=datetime.date(2026, 4, 1))
+
+
+@pytest.mark.parametrize("path, heading", [("/en/data/", "Open data"), ("/zh-hant/data/", "開放數據")])
+def test_data_page_has_no_serious_accessibility_violation(path, heading, page, phone_page, two_releases):
+    found = {}
+    for browser_page, width in ((page, "desktop"), (phone_page, "phone")):
+        visit(browser_page, path, heading, "table.data-dictionary")
+        changes = browser_page.locator(".releases details").first
+        changes.locator("summary").click()  # open, so that axe checks what changed too
+        expect(changes).to_have_attribute("open", "")
+        found[width] = check(browser_page, f"data-{path.split('/')[1]}", width)
+    report = "\n".join(f"{width}:\n{describe(violations)}" for width, violations in found.items() if violations)
+    assert not report, f"axe found serious or critical violations on {path}:\n{report}"
