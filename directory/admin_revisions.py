@@ -85,7 +85,7 @@ class RevisionAdminMixin:
 
     def _item(self, request, object_id):
         item = self.get_object(request, unquote(object_id))
-        if item is None or not self.has_view_or_change_permission(request, item):
+        if item is not None and not self.has_view_or_change_permission(request, item):
             raise PermissionDenied
         return item
 
@@ -105,6 +105,9 @@ class RevisionAdminMixin:
 
     def history_view(self, request, object_id, extra_context=None):
         item = self._item(request, object_id)
+        if item is None:
+            # Deleted since (the audit still lists its revisions): to the changelist, with Django's message.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         revisions = Revision.objects.of(item).only(
             "pk", "created_at", "username", "message", "changed_fields", "object_repr"
         )
@@ -125,6 +128,8 @@ class RevisionAdminMixin:
 
     def compare_view(self, request, object_id):
         item = self._item(request, object_id)
+        if item is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         revisions = Revision.objects.of(item)
         newer = get_object_or_404(revisions, pk=request.GET.get("b") or 0) if request.GET.get("b") else None
         older = get_object_or_404(revisions, pk=request.GET.get("a")) if request.GET.get("a") else None
@@ -229,7 +234,16 @@ class RevisionAdmin(admin.ModelAdmin):
     search_fields = ("object_repr", "username", "message")
     list_per_page = 100
     change_list_template = "admin/directory/revision_change_list.html"
-    fields = ("created_at", "username", "content_type", "object_id", "object_repr", "message", "changed_fields")
+    fields = (
+        "created_at",
+        "username",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "message",
+        "changed_fields",
+        "deleted",
+    )
 
     def has_add_permission(self, request):
         return False
@@ -277,6 +291,8 @@ class RevisionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("changed fields"))
     def changes(self, revision):
+        if revision.deleted:
+            return _("(deleted)")
         if revision.changed_fields is None:
             return _("(first revision)")
         return ", ".join(field_labels(revision.content_type.model_class(), revision.changed_fields)) or "-"

@@ -8,16 +8,25 @@ from django.utils.http import content_disposition_header
 
 from .choices import ExportedContent, ExportSource
 from .csv_format import csv_lines, neutralised
-from .exports import BOM, CHUNK_SIZE, chunked
+from .exports import BOM, CHUNK_SIZE, chunked, true_false
 from .models import ExportRecord
 
-HEADER = ("saved_at", "username", "model", "item_id", "item", "changed_fields", "message")
-FIELDS = ("created_at", "username", "content_type__model", "object_id", "object_repr", "changed_fields", "message")
+HEADER = ("saved_at", "username", "model", "item_id", "item", "changed_fields", "deleted", "message")
+FIELDS = (
+    "created_at",
+    "username",
+    "content_type__model",
+    "object_id",
+    "object_repr",
+    "changed_fields",
+    "deleted",
+    "message",
+)
 
 
 def audit_cells(rows):
     """Return a chunk of revisions' rows (FIELDS) as the file's columns."""
-    saved, usernames, models, ids, items, changed, messages = zip(*rows, strict=True)
+    saved, usernames, models, ids, items, changed, deleted, messages = zip(*rows, strict=True)
     zone = timezone.get_current_timezone()
     return [
         [moment.astimezone(zone).isoformat() for moment in saved],
@@ -26,6 +35,7 @@ def audit_cells(rows):
         [str(pk) for pk in ids],
         neutralised(items),
         neutralised(["" if names is None else "; ".join(names) for names in changed]),
+        [true_false(value) for value in deleted],
         neutralised(messages),
     ]
 

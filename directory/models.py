@@ -166,6 +166,12 @@ class Publishable(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
+        # One transaction for the row and what its signals write with it (its revision, directory/revision_recording):
+        # neither is kept without the other, and a save outside any transaction commits once.
+        with transaction.atomic(savepoint=False):
+            self._save(*args, **kwargs)
+
+    def _save(self, *args, **kwargs):
         sync_translation_status(self)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
@@ -730,7 +736,8 @@ class Revision(models.Model):
     `state` holds every stored field as {field name: value}, foreign keys as ids and many-to-many relations as sorted
     lists of ids, the shape Review.changes has, so reverting to it proposes or applies it as any change is. `names`
     keeps the names of the related items then ({relation: {id: name}}), so the history still names an item deleted
-    since. `changed_fields` lists what differs from the revision before (None for an item's first revision).
+    since. `changed_fields` lists what differs from the revision before (None for an item's first revision). A deletion
+    leaves a last revision, `deleted`, with the state the item had.
     """
 
     content_type = models.ForeignKey(
@@ -754,6 +761,7 @@ class Revision(models.Model):
     state = models.JSONField(_("state"), encoder=DjangoJSONEncoder)
     names = models.JSONField(_("names of related items"), default=dict, blank=True)
     changed_fields = models.JSONField(_("changed fields"), null=True, blank=True)
+    deleted = models.BooleanField(_("deleted"), default=False, help_text=_("The item's last state, as it was deleted."))
 
     objects = RevisionQuerySet.as_manager()
 

@@ -1,7 +1,8 @@
 """Every save of an organisation, programme or guidance document leaves a Revision: who, when, why, and its state.
 
 Signals catch every path through the ORM (the admin, a review's approval, management commands, the shell): a save
-(post_save) and a change to any of its many-to-many relations, from either side (m2m_changed). Paths that bypass
+(post_save), a change to any of its many-to-many relations, from either side (m2m_changed), and a deletion
+(pre_delete: the last state, marked deleted). Paths that bypass
 signals, queryset.update() in bulk actions or bulk_create(), call record() themselves.
 
 Within `grouped()` (an admin save, a review's approval, a revert, a load of the demo content) what changes is
@@ -17,13 +18,14 @@ import datetime
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models
 from django.db.models import CharField, F, Max, Value
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.utils import timezone
 
 from .models import Guidance, Organisation, Programme, Revision
@@ -118,7 +120,7 @@ def chunks(items, size):
         yield chunk
 
 
-def record(model, items, message=""):
+def record(model, items, message="", deleted=False):
     """Record a revision of each of `model`'s `items` ({pk: instance, or None to read it}) as it is now."""
     content_type = ContentType.objects.get_for_model(model)
     author = current_author()
@@ -126,22 +128,26 @@ def record(model, items, message=""):
     for chunk in chunks(items, BATCH_SIZE):
         states = states_of(model, chunk)
         previous = latest_states(content_type, states.keys())
-        Revision.objects.bulk_create(
-            [
-                Revision(
-                    content_type=content_type,
-                    object_id=pk,
-                    object_repr=str(getattr(instance, name_field(model)))[:300],
-                    author=author,
-                    username=username,
-                    message=message[:300],
-                    state=state,
-                    names=names,
-                    changed_fields=changed_fields(previous[pk], state) if pk in previous else None,
-                )
-                for pk, (instance, state, names) in states.items()
-            ]
-        )
+        revisions = [
+            Revision(
+                content_type=content_type,
+                object_id=pk,
+                object_repr=str(getattr(instance, name_field(model)))[:300],
+                author=author,
+                username=username,
+                message=message[:300],
+                state=state,
+                names=names,
+                changed_fields=changed_fields(previous[pk], state) if pk in previous else None,
+                deleted=deleted,
+            )
+            for pk, (instance, state, names) in states.items()
+        ]
+        if len(revisions) == 1:
+            # Without bulk_create's transaction: outside one that is a BEGIN and a COMMIT more.
+            revisions[0].save()
+        else:
+            Revision.objects.bulk_create(revisions)
 
 
 def changed_fields(before, after):
@@ -187,44 +193,81 @@ def _state(instance, relations, names):
     return json.loads(json.dumps(state, cls=DjangoJSONEncoder)), names
 
 
-def related(model, pks):
-    """Return the ids each item's many-to-many relations hold and the names of everything its relations point to, as
-    ({pk: {relation: [ids]}}, {pk: {relation: {id: name}}}), in one query."""
-    pks = list(pks)
+def relations_query(model, pks):
+    """Return the query of (relation, item id, related id, related name) rows for `model`'s items `pks`: its
+    many-to-many relations and foreign keys, as one UNION."""
     queries = []
     for relation in model._meta.many_to_many:
         through = relation.remote_field.through
         source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
         queries.append(
-            through.objects.filter(**{f"{source}__in": pks})
-            .annotate(
+            through.objects.filter(**{f"{source}__in": pks}).annotate(
                 relation=Value(relation.name, output_field=CharField()),
                 owner=F(f"{source}_id"),
                 target=F(f"{target}_id"),
                 label=F(f"{target}__{name_field(relation.related_model)}"),
             )
-            .values_list("relation", "owner", "target", "label")
-            .order_by()
         )
     for key in model._meta.concrete_fields:
         if key.many_to_one:
             queries.append(
-                model._default_manager.filter(pk__in=pks, **{f"{key.name}__isnull": False})
-                .annotate(
+                model._default_manager.filter(pk__in=pks, **{f"{key.name}__isnull": False}).annotate(
                     relation=Value(key.name, output_field=CharField()),
                     owner=F("pk"),
                     target=F(key.attname),
                     label=F(f"{key.name}__{name_field(key.related_model)}"),
                 )
-                .values_list("relation", "owner", "target", "label")
-                .order_by()
             )
+    first, *rest = [query.values_list("relation", "owner", "target", "label").order_by() for query in queries]
+    return first.union(*rest, all=True)
+
+
+def latest_query(content_type, pks):
+    """Return the query of (item id, state) of the latest revision of each of the items `pks`."""
+    latest = (
+        Revision.objects.filter(content_type=content_type, object_id__in=pks)
+        .order_by()
+        .values("object_id")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    return Revision.objects.filter(pk__in=latest).order_by().values_list("object_id", "state")
+
+
+# An id no item has, standing for the one item of a single save in the SQL compiled for it.
+ONE_ITEM = -1
+
+
+@lru_cache(maxsize=64)
+def one_item_sql(build, key):
+    """Return the SQL of `build(key, [id])`, its parameters, and where the id goes in them.
+
+    Building a query through the ORM takes most of what recording a single save costs (bench/revisions.py): a single
+    save, the common case, reuses the SQL compiled the first time.
+    """
+    sql, params = build(key, [ONE_ITEM]).query.sql_with_params()
+    return sql, tuple(params), tuple(index for index, param in enumerate(params) if param == ONE_ITEM)
+
+
+def rows(build, key, pks):
+    """Return the rows of the query `build(key, pks)` makes."""
+    if len(pks) != 1:
+        return list(build(key, pks))
+    sql, params, positions = one_item_sql(build, key)
+    params = list(params)
+    for index in positions:
+        params[index] = pks[0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def related(model, pks):
+    """Return the ids each item's many-to-many relations hold and the names of everything its relations point to, as
+    ({pk: {relation: [ids]}}, {pk: {relation: {id: name}}}), in one query."""
     relations, names = {}, {}
-    if not pks or not queries:
-        return relations, names
-    first, *rest = queries
     many = {relation.name for relation in model._meta.many_to_many}
-    for relation, owner, target, label in first.union(*rest, all=True):
+    for relation, owner, target, label in rows(relations_query, model, list(pks)) if pks else ():
         if relation in many:
             relations.setdefault(owner, {}).setdefault(relation, []).append(target)
         names.setdefault(owner, {}).setdefault(relation, {})[str(target)] = label
@@ -233,20 +276,20 @@ def related(model, pks):
 
 def latest_states(content_type, pks):
     """Return {pk: state} of the latest revision of each of the items `pks`, in one query."""
-    latest = (
-        Revision.objects.filter(content_type=content_type, object_id__in=list(pks))
-        .order_by()
-        .values("object_id")
-        .annotate(last=Max("pk"))
-        .values("last")
-    )
-    return dict(Revision.objects.filter(pk__in=latest).order_by().values_list("object_id", "state"))
+    found = rows(latest_query, content_type, list(pks)) if pks else ()
+    # The SQL run directly gives the JSON as text.
+    return {pk: json.loads(state) if isinstance(state, str) else state for pk, state in found}
 
 
 def _saved(sender, instance, raw=False, **kwargs):
     # A fixture being loaded (loaddata) is not an edit.
     if not raw:
         changed(sender, {instance.pk: instance})
+
+
+def _deleted(sender, instance, **kwargs):
+    # At once, whatever group is open: at its end the item and its relations are gone.
+    record(sender, {instance.pk: instance}, deleted=True)
 
 
 def _relation_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -268,6 +311,7 @@ def _relation_changed(sender, instance, action, reverse, model, pk_set, **kwargs
 def connect():
     for model in CONTENT_MODELS:
         post_save.connect(_saved, sender=model, dispatch_uid=f"revision-{model._meta.model_name}")
+        pre_delete.connect(_deleted, sender=model, dispatch_uid=f"revision-{model._meta.model_name}")
         for relation in model._meta.many_to_many:
             through = relation.remote_field.through
             m2m_changed.connect(_relation_changed, sender=through, dispatch_uid=f"revision-{through._meta.label}")
@@ -277,6 +321,7 @@ def disconnect():
     """Stop recording (the benchmark measures saves without it)."""
     for model in CONTENT_MODELS:
         post_save.disconnect(sender=model, dispatch_uid=f"revision-{model._meta.model_name}")
+        pre_delete.disconnect(sender=model, dispatch_uid=f"revision-{model._meta.model_name}")
         for relation in model._meta.many_to_many:
             through = relation.remote_field.through
             m2m_changed.disconnect(sender=through, dispatch_uid=f"revision-{through._meta.label}")

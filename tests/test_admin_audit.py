@@ -126,7 +126,16 @@ def test_the_export_is_the_filtered_audit_as_a_safe_csv_and_is_logged(publisher_
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     found = rows(content(response))
-    assert list(found[0]) == ["saved_at", "username", "model", "item_id", "item", "changed_fields", "message"]
+    assert list(found[0]) == [
+        "saved_at",
+        "username",
+        "model",
+        "item_id",
+        "item",
+        "changed_fields",
+        "deleted",
+        "message",
+    ]
     assert [row["item"] for row in found] == ['\'=HYPERLINK("https://evil.example")'] * 2
     assert [row["changed_fields"] for row in found] == ["summary", ""]
     assert {row["username"] for row in found} == {"publisher"}
@@ -142,3 +151,16 @@ def test_the_export_is_the_filtered_audit_as_a_safe_csv_and_is_logged(publisher_
 def test_the_audit_links_its_export_with_the_same_filters(publisher_client):
     response = publisher_client.get(AUDIT, {"since": "2026-01-01", "p": "1"})
     assert f'href="{EXPORT}?since=2026-01-01"' in response.content.decode()
+
+
+def test_a_deletion_is_listed_with_its_author_and_its_history_link_leads_back_to_the_list(publisher_client, publisher):
+    item = make_organisation("Closed Lab")
+    publisher_client.post(reverse("admin:directory_organisation_delete", args=[item.pk]), {"post": "yes"})
+
+    response = publisher_client.get(AUDIT)
+
+    deleted = Revision.objects.get(deleted=True)
+    assert (deleted.object_repr, deleted.author) == ("Closed Lab", publisher)
+    assert '<td class="field-changes">(deleted)</td>' in response.content.decode()
+    history = reverse("admin:directory_organisation_history", args=[deleted.object_id])
+    assert publisher_client.get(history).status_code == 302

@@ -136,6 +136,19 @@ class TestRecording:
         assert revision.state["co_publishers"] == [partner.pk]
         assert revision.names["topics"] == {str(ethics.pk): "Ethics"}
 
+    def test_a_deletion_records_the_last_state_with_its_relations(self):
+        finance = make_sector("Finance")
+        item = make_organisation("Closed Lab")
+        item.sectors.add(finance)
+        pk = item.pk
+
+        Organisation.objects.filter(pk=pk).delete()
+
+        last = Revision.objects.filter(object_id=pk, content_type__model="organisation").first()
+        assert last.deleted
+        assert last.state["sectors"] == [finance.pk]
+        assert last.names["sectors"] == {str(finance.pk): "Finance"}
+
     def test_the_logo_path_is_part_of_the_state(self, png_bytes):
         item = make_organisation()
         item.logo = SimpleUploadedFile("logo.png", png_bytes, content_type="image/png")

@@ -61,6 +61,7 @@ class Migration(migrations.Migration):
                 ('state', models.JSONField(encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='state')),
                 ('names', models.JSONField(blank=True, default=dict, verbose_name='names of related items')),
                 ('changed_fields', models.JSONField(blank=True, null=True, verbose_name='changed fields')),
+                ('deleted', models.BooleanField(default=False, help_text="The item's last state, as it was deleted.", verbose_name='deleted')),
                 ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
                 ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype', verbose_name='content type')),
             ],
