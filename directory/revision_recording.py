@@ -2,15 +2,15 @@
 
 Signals catch every path through the ORM (the admin, a review's approval, management commands, the shell): a save
 (post_save), a change to any of its many-to-many relations, from either side (m2m_changed), and a deletion
-(pre_delete: the last state, marked deleted). Paths that bypass
-signals, queryset.update() in bulk actions or bulk_create(), call record() themselves.
+(pre_delete: the last state, marked deleted). Paths that bypass signals, queryset.update() in bulk actions or
+bulk_create(), call record() themselves.
 
 Within `grouped()` (an admin save, a review's approval, a revert, a load of the demo content) what changes is
 collected and recorded once at the end, still inside the caller's transaction: one save of a form with its relations
 is one revision. Outside a group each save and each relation change is a revision of its own.
 
-Recording an item costs three queries however many items are recorded together: its relations and the names they
-point to (one UNION), the latest revision before it, and the insert.
+Recording costs three queries however many items are recorded together: their relations and the names these point
+to (one UNION), their latest revisions, and the insert; a fourth reads the items a bulk path did not have in hand.
 """
 
 import contextvars
