@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from .admin_previews import PreviewAdminMixin
 from .admin_reviews import ReviewAdminMixin
+from .admin_revisions import RevisionAdminMixin
 from .admin_workflow import WorkflowAdminMixin
 from .bilingual import CHINESE_SUFFIX, chinese_field, lacks_chinese, missing_chinese
 from .choices import ExportSource, Status
@@ -29,6 +30,7 @@ from .forms import (
     SafeAutocompleteSelectMultiple,
 )
 from .models import ExportRecord, Guidance, Organisation, Programme, Sector, Topic
+from .revision_recording import record
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +172,10 @@ class PublishingAdmin(BilingualAdmin):
             changes["published_at"] = Coalesce("published_at", Value(now))
         try:
             with transaction.atomic():
+                pks = list(queryset.values_list("pk", flat=True))
                 count = queryset.update(**changes)
+                # update() sends no signal: the revisions are recorded here, in the same transaction.
+                record(self.model, dict.fromkeys(pks), message(count) % {"count": count})
         except DatabaseError:
             logger.exception("Bulk status change to %s failed on %s", status, self.opts.label)
             self.message_user(
@@ -268,7 +273,9 @@ class CsvExportAdmin(admin.ModelAdmin):
         return csv_response(export)
 
 
-class ContentAdmin(WorkflowAdminMixin, ReviewAdminMixin, PreviewAdminMixin, CsvExportAdmin, PublishingAdmin):
+class ContentAdmin(
+    RevisionAdminMixin, WorkflowAdminMixin, ReviewAdminMixin, PreviewAdminMixin, CsvExportAdmin, PublishingAdmin
+):
     actions = (*PublishingAdmin.actions, "unschedule", "mark_verified_today", "export_selected")
 
 

@@ -15,3 +15,6 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(install_database_objects, sender=self)
+        from . import revision_recording
+
+        revision_recording.connect()

@@ -79,6 +79,7 @@ class ExportedContent(models.TextChoices):
     ORGANISATIONS = "organisations", _("Organisations")
     PROGRAMMES = "programmes", _("Programmes")
     GUIDANCE = "guidance", _("Guidance")
+    CHANGES = "changes", _("Changes (audit)")
 
 
 class ExportSource(models.TextChoices):

@@ -171,6 +171,12 @@ class Publishable(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
+        # One transaction for the row and what its signals write with it (its revision, directory/revision_recording):
+        # neither is kept without the other, and a save outside any transaction commits once.
+        with transaction.atomic(savepoint=False):
+            self._save(*args, **kwargs)
+
+    def _save(self, *args, **kwargs):
         sync_translation_status(self)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
@@ -720,4 +726,60 @@ class Review(models.Model):
         return _("%(kind)s, submitted %(submitted)s") % {
             "kind": self.get_kind_display(),
             "submitted": f"{timezone.localtime(self.submitted_at):%Y-%m-%d %H:%M}",
+        }
+
+
+class RevisionQuerySet(models.QuerySet):
+    def of(self, item):
+        """Return the revisions of `item`, newest first."""
+        return self.filter(
+            content_type__app_label=item._meta.app_label, content_type__model=item._meta.model_name, object_id=item.pk
+        )
+
+
+class Revision(models.Model):
+    """One saved state of an item: who saved it, when, why, and everything it held then (directory/revision_recording).
+
+    `state` holds every stored field as {field name: value}, foreign keys as ids and many-to-many relations as sorted
+    lists of ids, the shape Review.changes has, so reverting to it proposes or applies it as any change is. `names`
+    keeps the names of the related items then ({relation: {id: name}}), so the history still names an item deleted
+    since. `changed_fields` lists what differs from the revision before (None for an item's first revision). A deletion
+    leaves a last revision, `deleted`, with the state the item had.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("item id"))
+    item = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("item"), max_length=300)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The account may be deleted later; the history must still say who it was. Empty: a command or the shell.
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now, db_index=True)
+    message = models.CharField(_("change message"), max_length=300, blank=True)
+    state = models.JSONField(_("state"), encoder=DjangoJSONEncoder)
+    names = models.JSONField(_("names of related items"), default=dict, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), null=True, blank=True)
+    deleted = models.BooleanField(_("deleted"), default=False, help_text=_("The item's last state, as it was deleted."))
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="revision_item_idx")]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+
+    def __str__(self):
+        return _("%(item)s, saved %(saved)s") % {
+            "item": self.object_repr,
+            "saved": f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}",
         }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from .choices import ReviewKind, ReviewState, Status
 from .models import Review
+from .revision_recording import grouped
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +71,11 @@ def apply_changes(item, changes):
             setattr(item, field.attname, field.to_python(value))
     # As the admin form would: the changed fields, and the model's checks across fields.
     item.full_clean(exclude=[field.name for field in model._meta.fields if field.name not in changes])
-    item.save()
-    for name, ids in relations.items():
-        getattr(item, name).set(ids)
+    # The save and its relations are one revision.
+    with grouped():
+        item.save()
+        for name, ids in relations.items():
+            getattr(item, name).set(ids)
 
 
 def preview_changes(item, changes):

@@ -24,9 +24,10 @@ ROLES = {
     "Exporters": EXPORTER_PERMISSIONS,
 }
 
-# What later migrations granted, each frozen in its own migration (0007: the export log): with ROLES, what each
-# group holds on a migrated database. Tests rebuild groups from both after a transactional test has flushed them.
-GRANTED_LATER = {"Publishers": ["view_exportrecord"]}
+# What later migrations granted, each frozen in its own migration (0007: the export log; 0015: the audit of all
+# changes): with ROLES, what each group holds on a migrated database. Tests rebuild groups from both after a
+# transactional test has flushed them.
+GRANTED_LATER = {"Publishers": ["view_exportrecord", "view_revision"]}
 
 
 def role_permissions(name):

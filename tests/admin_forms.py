@@ -1,5 +1,6 @@
 """The admin change form as a browser would post it back: for tests that edit items through the admin."""
 
+from django import forms
 from django.urls import reverse
 
 
@@ -10,7 +11,14 @@ def opened_form(client, obj):
     data = {}
     for bound in response.context["adminform"].form:
         value = bound.value()
-        if isinstance(value, list):
+        widget = bound.field.widget
+        if isinstance(widget, forms.MultiWidget):
+            # A date and a time (published_at): posted as one value, the split widget would read it as empty.
+            for suffix, part_widget, part in zip(
+                widget.widgets_names, widget.widgets, widget.decompress(value), strict=True
+            ):
+                data[bound.name + suffix] = part_widget.format_value(part) or ""
+        elif isinstance(value, list):
             data[bound.name] = [str(v) for v in value]
         elif isinstance(value, bool):
             if value:

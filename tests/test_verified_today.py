@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.choices import ReviewKind, ReviewState, Status
-from directory.models import Organisation, Programme, Review
+from directory.models import Organisation, Programme, Review, Revision
 from directory.reviews import approve
 
 from .factories import make_organisation, make_programme, make_user
@@ -150,3 +150,17 @@ def test_a_publishers_bulk_verification_saves_every_selected_item(content_saves)
     )
     assert set(Programme.objects.values_list("last_verified_on", flat=True)) == {timezone.localdate()}
     assert sorted(content_saves) == sorted(("programme", item.pk) for item in items)
+
+
+def test_verified_today_records_a_revision_with_its_author_and_date():
+    item = make_organisation("Harbour University", last_verified_on=LAST_YEAR)
+    client, publisher = signed_in("Publishers")
+    before = Revision.objects.of(item).count()
+
+    client.post(verify_url(item))
+
+    revision = Revision.objects.of(item).first()
+    assert Revision.objects.of(item).count() == before + 1
+    assert revision.author == publisher
+    assert revision.state["last_verified_on"] == timezone.localdate().isoformat()
+    assert "last_verified_on" in revision.changed_fields

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from directory import database
 from directory.choices import DatePrecision, GuidanceKind, OrganisationKind, ProgrammeKind, Status
 from directory.models import Guidance, Organisation, Programme, Sector, Topic
+from directory.revision_recording import record
 
 NAME_PREFIX = "[Synthetic] "
 SLUG_PREFIX = "synthetic-"
@@ -309,6 +310,7 @@ class Command(BaseCommand):
                 obj.parent_id = self.rng.choice(parents)
         Organisation.objects.bulk_create(others, batch_size=BATCH_SIZE)
         self.link(Organisation.sectors.through, "organisation", "sector", objects, sector_ids)
+        self.record(Organisation, objects)
 
     def dates(self):
         """Return a start and an end: past, current, future or open-ended, the end never before the start."""
@@ -365,6 +367,7 @@ class Command(BaseCommand):
         Programme.objects.bulk_create(objects, batch_size=BATCH_SIZE)
         self.link(Programme.partners.through, "programme", "organisation", objects, partner_ids)
         self.link(Programme.sectors.through, "programme", "sector", objects, sector_ids)
+        self.record(Programme, objects)
 
     def create_guidance(self, count, pool, sectors, topics):
         kinds = list(GuidanceKind)
@@ -422,6 +425,12 @@ class Command(BaseCommand):
         Guidance.objects.bulk_update([objects[index] for index in supersedes], ["supersedes"], batch_size=BATCH_SIZE)
         self.link(Guidance.topics.through, "guidance", "topic", objects, topic_ids)
         self.link(Guidance.sectors.through, "guidance", "sector", objects, sector_ids)
+        self.record(Guidance, objects)
+
+    @staticmethod
+    def record(model, objects):
+        # bulk_create sends no signal: their first revisions are recorded here, a few hundred at a time.
+        record(model, {item.pk: item for item in objects}, "Synthetic content generated")
 
     def link(self, through, source, target, objects, target_ids):
         """Bulk-create many-to-many rows: one add() per object would be a query per object."""

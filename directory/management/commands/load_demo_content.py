@@ -10,6 +10,7 @@ from directory import database
 from directory.bilingual import CHINESE_SUFFIX, STATUS_SUFFIX
 from directory.choices import Status
 from directory.models import Guidance, Organisation, Programme, Sector, Topic
+from directory.revision_recording import grouped
 
 DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo_content.json"
 
@@ -39,6 +40,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, update=False, **options):
+        # Each item's saves and relations are recorded once, as one revision, and all of them together at the end.
+        with grouped("Demo content loaded"):
+            self.load(update)
+
+    def load(self, update):
         data = json.loads(DEMO_CONTENT.read_text(encoding="utf-8"))
         self.update = update
         self.created = set()
