@@ -359,3 +359,14 @@ def test_a_lists_query_count_does_not_grow_with_its_items(client, path):
         return len(queries)
 
     assert queries_for(3) == queries_for(12)
+
+
+def test_the_api_page_documents_every_endpoint_and_parameter_in_the_readers_language(client):
+    page = client.get("/en/api/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    for shown in ("/api/v1/openapi.json", "GET /api/v1/organisations/", "GET /api/v1/guidance/{slug}/", "year_min"):
+        assert shown in text
+    assert "Founded from" in text  # the list's own label for the parameter
+    assert 'href="/en/api/"' in client.get("/en/").content.decode()  # linked from every page's footer
+    assert "成立年份由" in client.get("/zh-hant/api/").content.decode()

@@ -2,11 +2,13 @@
 response against them before it leaves.
 
 Field names are the models' (and the CSV exports'): a Chinese twin is `<field>_zh_hant`, as editors wrote it in
-Traditional Chinese; Simplified Chinese pages convert it as they show it.
+Traditional Chinese; Simplified Chinese pages convert it as they show it. Descriptions are marked for translation
+(gettext_noop): the description stays English, and the API's page shows them in the reader's language.
 """
 
 import datetime
 
+from django.utils.translation import gettext_noop
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
@@ -40,15 +42,15 @@ class Link(Schema):
     """A related item readers may see: never a draft, an archived or a future-dated one."""
 
     slug: str
-    name: str = Field(description="The name, or a guidance document's title.")
+    name: str = Field(description=gettext_noop("The name, or a guidance document's title."))
     name_zh_hant: str
-    url: str = Field(description="This item in the API.")
+    url: str = Field(description=gettext_noop("This item in the API."))
     urls: PageUrls
 
 
 class Published(Schema):
     slug: str
-    url: str = Field(description="This item in the API.")
+    url: str = Field(description=gettext_noop("This item in the API."))
     urls: PageUrls
     kind: str
     kind_label: KindLabel
@@ -58,8 +60,10 @@ class Published(Schema):
     description_zh_hant: str
     summary_zh_hant_status: str
     description_zh_hant_status: str
-    source_url: str = Field(description="Where the facts come from; empty if not recorded.")
-    last_verified_on: datetime.date | None = Field(description="When an editor last checked the facts at the source.")
+    source_url: str = Field(description=gettext_noop("Where the facts come from; empty if not recorded."))
+    last_verified_on: datetime.date | None = Field(
+        description=gettext_noop("When an editor last checked the facts at the source.")
+    )
     published_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -71,7 +75,7 @@ class Organisation(Published):
     aliases: list[str]
     website: str
     founded_year: int | None
-    logo: str | None = Field(description="The logo's absolute URL, if it has one.")
+    logo: str | None = Field(description=gettext_noop("The logo's absolute URL, if it has one."))
     parent: Link | None
     part_of: list[Link]
     part_of_programmes: list[Link]
@@ -85,7 +89,7 @@ class OrganisationDetail(Organisation):
     established: list[Link]
     led_programmes: list[Link]
     partnered_programmes: list[Link]
-    guidance: list[Link] = Field(description="Guidance it publishes.")
+    guidance: list[Link] = Field(description=gettext_noop("Guidance it publishes."))
 
 
 class Programme(Published):
@@ -96,7 +100,7 @@ class Programme(Published):
     website: str
     start_date: datetime.date | None
     end_date: datetime.date | None
-    dates_precision: str = Field(description="day, month or year: how precisely the dates are known.")
+    dates_precision: str = Field(description=gettext_noop("day, month or year: how precisely the dates are known."))
     lead_organisation: Link | None
     partners: list[Link]
     part_of: Link | None
@@ -120,7 +124,7 @@ class Guidance(Published):
     sectors: list[Term]
     binding: bool
     date_published: datetime.date | None
-    date_precision: str = Field(description="day, month or year: how precisely the date is known.")
+    date_precision: str = Field(description=gettext_noop("day, month or year: how precisely the date is known."))
     supersedes: Link | None
     document_url: str
 
@@ -130,10 +134,10 @@ class GuidanceDetail(Guidance):
 
 
 class Page(Schema):
-    count: int = Field(description="How many items the filters let through.")
+    count: int = Field(description=gettext_noop("How many items the filters let through."))
     page: int
-    pages: int = Field(description="How many pages may be asked for (at most the lists' cap).")
-    next: str | None = Field(description="The next page's absolute URL, or null on the last.")
+    pages: int = Field(description=gettext_noop("How many pages may be asked for (at most the lists' cap)."))
+    next: str | None = Field(description=gettext_noop("The next page's absolute URL, or null on the last."))
     previous: str | None
 
 

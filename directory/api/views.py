@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI, Status
 from ninja.renderers import JSONRenderer
 
@@ -110,7 +111,7 @@ def published_item(request, item_format, slug):
         return Status(200, item_format(Addresses(request)).as_detail(item))
 
 
-# (path, the public list, how its items are shown, what a page of the list is, what one item is, the item in words)
+# (path, the public list, how its items are shown, a page of the list, one item, what the list and an item are)
 LISTS = (
     (
         "organisations",
@@ -118,14 +119,31 @@ LISTS = (
         OrganisationFormat,
         schemas.OrganisationPage,
         schemas.OrganisationDetail,
-        "organisation",
+        gettext_noop("Published organisations, as their list shows them"),
+        gettext_noop("One published organisation, with what links to it"),
     ),
-    ("programmes", ProgrammeListView, ProgrammeFormat, schemas.ProgrammePage, schemas.ProgrammeDetail, "programme"),
-    ("guidance", GuidanceListView, GuidanceFormat, schemas.GuidancePage, schemas.GuidanceDetail, "guidance document"),
+    (
+        "programmes",
+        ProgrammeListView,
+        ProgrammeFormat,
+        schemas.ProgrammePage,
+        schemas.ProgrammeDetail,
+        gettext_noop("Published programmes, as their list shows them"),
+        gettext_noop("One published programme, with what links to it"),
+    ),
+    (
+        "guidance",
+        GuidanceListView,
+        GuidanceFormat,
+        schemas.GuidancePage,
+        schemas.GuidanceDetail,
+        gettext_noop("Published ethics guidance, as its list shows it"),
+        gettext_noop("One published guidance document, with what supersedes it"),
+    ),
 )
 
 
-def add_list(prefix, list_view, item_format, page_schema, detail_schema, noun):
+def add_list(prefix, list_view, item_format, page_schema, detail_schema, list_summary, item_summary):
     model_name = item_format.model._meta.model_name
 
     @api.get(
@@ -133,7 +151,7 @@ def add_list(prefix, list_view, item_format, page_schema, detail_schema, noun):
         response={200: page_schema, **ERRORS},
         url_name=f"{model_name}-list",
         operation_id=f"list_{prefix}",
-        summary=f"Published {prefix}, as their list on the site shows them",
+        summary=list_summary,
         by_alias=True,
         openapi_extra={"parameters": openapi_parameters(list_view.filterset_class)},
     )
@@ -145,7 +163,7 @@ def add_list(prefix, list_view, item_format, page_schema, detail_schema, noun):
         response={200: detail_schema, 404: schemas.Error},
         url_name=f"{model_name}-detail",
         operation_id=f"get_{model_name}",
-        summary=f"One published {noun}",
+        summary=item_summary,
         by_alias=True,
     )
     def item(request, slug: str):
@@ -156,13 +174,25 @@ for definition in LISTS:
     add_list(*definition)
 
 
-@api.get("/sectors/", response=schemas.TermList, url_name="sector-list", operation_id="list_sectors", summary="Sectors")
+@api.get(
+    "/sectors/",
+    response=schemas.TermList,
+    url_name="sector-list",
+    operation_id="list_sectors",
+    summary=gettext_noop("Every sector, with the lists it filters"),
+)
 def sectors(request):
     found = terms(Sector, Addresses(request))
     return {"count": len(found), "results": found}
 
 
-@api.get("/topics/", response=schemas.TermList, url_name="topic-list", operation_id="list_topics", summary="Topics")
+@api.get(
+    "/topics/",
+    response=schemas.TermList,
+    url_name="topic-list",
+    operation_id="list_topics",
+    summary=gettext_noop("Every topic, with the list it filters"),
+)
 def topics(request):
     found = terms(Topic, Addresses(request))
     return {"count": len(found), "results": found}
