@@ -16,6 +16,7 @@ from directory.listing import PAGE_SIZE
 
 from .factories import make_guidance, make_organisation, make_programme, make_sector, make_topic
 from .openapi_validation import assert_matches_description
+from .test_settings import PRODUCTION_ENV, run_django
 
 pytestmark = pytest.mark.django_db
 
@@ -310,6 +311,20 @@ def test_the_rate_limit_counts_the_client_behind_trusted_proxies(client, setting
     assert api(client, "topics/", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 200
     assert api(client, "topics/", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 200
     assert api(client, "topics/", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+
+
+def test_the_rate_limit_is_read_from_the_environment():
+    show = "import hkai_portal.settings as s; print(s.API_RATE_LIMIT)"
+    assert run_django("-c", show, **PRODUCTION_ENV).stdout.strip() == "(120, 60)"
+    assert run_django("-c", show, DJANGO_API_RATE_LIMIT="5000/hour", **PRODUCTION_ENV).stdout.strip() == "(5000, 3600)"
+
+
+@pytest.mark.parametrize("rate", ["120", "0/minute", "many/minute", "120/fortnight"])
+def test_settings_refuse_a_rate_limit_they_cannot_read(rate):
+    result = run_django("-c", "import hkai_portal.settings", DJANGO_API_RATE_LIMIT=rate, **PRODUCTION_ENV)
+    assert result.returncode != 0
+    message = "DJANGO_API_RATE_LIMIT must be a number of requests per second, minute, hour or day (120/minute)"
+    assert result.stderr.strip().splitlines() == [f"{message}, not {rate!r}."]
 
 
 def test_sectors_and_topics_link_to_the_lists_they_filter(client, directory):
