@@ -255,6 +255,14 @@ def test_a_matching_etag_gets_a_304(client):
     assert since.status_code == 304
 
 
+def test_head_gives_the_headers_of_get_without_the_body(client):
+    make_organisation("Lab")
+    get, head = api(client, "organisations/lab/"), client.head("/api/v1/organisations/lab/")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["ETag"] == get["ETag"]
+
+
 def test_a_change_changes_the_etag(client):
     lab = make_organisation("Lab")
     first = api(client, f"organisations/{lab.slug}/")

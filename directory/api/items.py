@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import translation
 
-from ..models import Guidance, Organisation, Programme, Sector
+from ..models import Guidance, Organisation, Programme, Sector, Topic
 from ..views import published_organisations, published_programmes
 
 SLUG_PLACEHOLDER = "--slug--"
@@ -237,19 +237,18 @@ class GuidanceFormat(ItemFormat):
         }
 
 
+# The API lists each kind of term filters, by the parameter named after it.
+FILTERED_LISTS = {Sector: ("organisations", "programmes", "guidance"), Topic: ("guidance",)}
+
+
 def terms(model, addresses):
-    """Every sector or topic, with the API's lists filtered by it."""
+    """Every sector or topic, with the API's lists filtered by it (null for a list it does not filter)."""
     parameter = model._meta.model_name
-    lists = {
-        "organisations": ("organisation-list", Sector),
-        "programmes": ("programme-list", Sector),
-        "guidance": ("guidance-list", None),
-    }
+    paths = {name: reverse(f"{API_NAMESPACE}:{name.removesuffix('s')}-list") for name in FILTERED_LISTS[Sector]}
     found = []
     for item in model.objects.order_by("name"):
-        urls = {}
-        for key, (url_name, only_for) in lists.items():
-            path = reverse(f"{API_NAMESPACE}:{url_name}")
-            urls[key] = addresses.absolute(f"{path}?{parameter}={item.slug}") if only_for in (None, model) else None
+        urls = dict.fromkeys(paths)
+        for name in FILTERED_LISTS[model]:
+            urls[name] = addresses.absolute(f"{paths[name]}?{parameter}={item.slug}")
         found.append({**term(item), "urls": urls})
     return found

@@ -9,9 +9,13 @@ from django.urls import URLPattern, include, path
 from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 
-from ..caching import PAGE_TIMEOUT, QueryParameters, cache_public_page, content_version
+from ..caching import QueryParameters, cache_public_page, content_version
 from ..listing import list_parameters
 from .views import LISTS, api
+
+# Long enough that Last-Modified stays put while the content does; were it forgotten, it moves later, which only
+# costs a client a full answer instead of a 304.
+FIRST_SERVED_TIMEOUT = 24 * 60 * 60
 
 
 def validators(view):
@@ -23,7 +27,9 @@ def validators(view):
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
             etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
-            first_served = cache.get_or_set(f"api-first-served:{content_version()}:{etag}", timezone.now, PAGE_TIMEOUT)
+            first_served = cache.get_or_set(
+                f"api-first-served:{content_version()}:{etag}", timezone.now, FIRST_SERVED_TIMEOUT
+            )
             response["ETag"] = etag
             response["Last-Modified"] = http_date(first_served.timestamp())
             # Fresh for a minute; after that a client asks again with If-None-Match and gets a 304 if nothing changed.
@@ -54,5 +60,7 @@ def cached(pattern, parameters):
 def api_urlpatterns():
     patterns, app_name, namespace = api.urls
     parameters = list_queries()
-    wrapped = [cached(pattern, parameters) for pattern in patterns]
+    # ninja gives a pattern per operation, the same view for GET and HEAD of a path: one address needs one.
+    unique = {pattern.name: pattern for pattern in patterns}
+    wrapped = [cached(pattern, parameters) for pattern in unique.values()]
     return [path("api/v1/", include((wrapped, app_name), namespace=namespace))]

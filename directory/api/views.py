@@ -45,6 +45,19 @@ api = NinjaAPI(
 ERRORS = {400: schemas.Error, 404: schemas.Error}
 
 
+def read(path, **options):
+    """Register `view` for GET at `path`, as described in the OpenAPI document, and for HEAD (the same answer's
+    headers, to check an ETag without the body), which the description leaves implicit."""
+
+    def register(view):
+        api.get(path, **options)(view)
+        head_options = {name: value for name, value in options.items() if name not in ("operation_id", "openapi_extra")}
+        api.api_operation(["HEAD"], path, include_in_schema=False, **head_options)(view)
+        return view
+
+    return register
+
+
 def errors(status, pairs):
     return Status(status, {"errors": [{"parameter": name, "message": str(message)} for name, message in pairs]})
 
@@ -146,7 +159,7 @@ LISTS = (
 def add_list(prefix, list_view, item_format, page_schema, detail_schema, list_summary, item_summary):
     model_name = item_format.model._meta.model_name
 
-    @api.get(
+    @read(
         f"/{prefix}/",
         response={200: page_schema, **ERRORS},
         url_name=f"{model_name}-list",
@@ -158,7 +171,7 @@ def add_list(prefix, list_view, item_format, page_schema, detail_schema, list_su
     def list_items(request):
         return published_list(request, list_view, item_format)
 
-    @api.get(
+    @read(
         f"/{prefix}/{{slug}}/",
         response={200: detail_schema, 404: schemas.Error},
         url_name=f"{model_name}-detail",
