@@ -1,6 +1,7 @@
 """The API's human page: its endpoints, their parameters and what each answer holds, read from the OpenAPI
 description itself, so the page and the description cannot disagree."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -80,5 +81,6 @@ class ApiDocsView(TemplateView):
             schemas=schemas(document),
             page_size=PAGE_SIZE,
             max_pages=MAX_PAGES,
+            rate_limit=settings.API_RATE_LIMIT,
             **kwargs,
         )

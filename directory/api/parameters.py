@@ -17,7 +17,7 @@ def schema_of(declared, filterset_class):
         bounds = declared.extra
         return {"type": "integer", "minimum": bounds["min_value"], "maximum": bounds["max_value"]}
     if isinstance(declared, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
-        return {"type": "string", "description": "a slug"}
+        return {"type": "string", "format": "slug"}
     if isinstance(declared, django_filters.ChoiceFilter | django_filters.MultipleChoiceFilter):
         choices = declared.extra.get("choices") or [(value, None) for value in filterset_class.sorts]
         return {"type": "string", "enum": [value for value, _label in choices]}
