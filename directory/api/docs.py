@@ -31,6 +31,13 @@ def type_label(schema):
     return schema.get("format") or schema.get("type") or _("object")
 
 
+def response_schema(response):
+    """The name of the schema of a response's body, or None for a response without one (a 304)."""
+    if "content" not in response:
+        return None
+    return schema_name(response["content"]["application/json"]["schema"]["$ref"])
+
+
 def endpoints(document):
     found = []
     for path, item in document["paths"].items():
@@ -51,8 +58,7 @@ def endpoints(document):
                     for parameter in operation["parameters"]
                 ],
                 "responses": [
-                    (status, schema_name(response["content"]["application/json"]["schema"].get("$ref", "")))
-                    for status, response in operation["responses"].items()
+                    (status, response_schema(response)) for status, response in operation["responses"].items()
                 ],
             }
         )

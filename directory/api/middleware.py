@@ -67,7 +67,7 @@ class ApiMiddleware:
             with translation.override("en"):
                 message = _("Too many requests: try again in %(seconds)s seconds.") % {"seconds": wait}
             response = JsonResponse(
-                {"errors": [{"parameter": "", "message": message}]}, status=429, headers={"Retry-After": str(wait)}
+                {"errors": [{"parameter": None, "message": message}]}, status=429, headers={"Retry-After": str(wait)}
             )
         else:
             response = self.get_response(request)

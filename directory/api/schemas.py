@@ -171,7 +171,7 @@ class TermList(Schema):
 
 
 class ParameterError(Schema):
-    parameter: str
+    parameter: str | None = Field(description=gettext_noop("The parameter at fault; null when it is none of them."))
     message: str
 
 

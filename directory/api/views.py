@@ -42,7 +42,9 @@ api = NinjaAPI(
     renderer=Utf8JSONRenderer(),
 )
 
-ERRORS = {400: schemas.Error, 404: schemas.Error}
+# What any endpoint may answer besides its data: a 304 to a matching If-None-Match or If-Modified-Since, and a 429
+# past the rate limit (both from directory/api/middleware.py).
+ANY_ENDPOINT = {304: None, 429: schemas.Error}
 
 
 def read(path, **options):
@@ -161,7 +163,7 @@ def add_list(prefix, list_view, item_format, page_schema, detail_schema, list_su
 
     @read(
         f"/{prefix}/",
-        response={200: page_schema, **ERRORS},
+        response={200: page_schema, 400: schemas.Error, 404: schemas.Error, **ANY_ENDPOINT},
         url_name=f"{model_name}-list",
         operation_id=f"list_{prefix}",
         summary=list_summary,
@@ -173,7 +175,7 @@ def add_list(prefix, list_view, item_format, page_schema, detail_schema, list_su
 
     @read(
         f"/{prefix}/{{slug}}/",
-        response={200: detail_schema, 404: schemas.Error},
+        response={200: detail_schema, 404: schemas.Error, **ANY_ENDPOINT},
         url_name=f"{model_name}-detail",
         operation_id=f"get_{model_name}",
         summary=item_summary,
@@ -189,7 +191,7 @@ for definition in LISTS:
 
 @api.get(
     "/sectors/",
-    response=schemas.TermList,
+    response={200: schemas.TermList, **ANY_ENDPOINT},
     url_name="sector-list",
     operation_id="list_sectors",
     summary=gettext_noop("Every sector, with the lists it filters"),
@@ -201,7 +203,7 @@ def sectors(request):
 
 @api.get(
     "/topics/",
-    response=schemas.TermList,
+    response={200: schemas.TermList, **ANY_ENDPOINT},
     url_name="topic-list",
     operation_id="list_topics",
     summary=gettext_noop("Every topic, with the list it filters"),
