@@ -230,6 +230,14 @@ def test_a_nul_byte_in_a_parameters_name_is_a_400(client):
     assert body(response)["errors"][0]["parameter"] == "kind"
 
 
+@pytest.mark.parametrize("slug", ["%00", "lab%00", "%E7%A7%81%E9%9A%B1", "x" * 500])
+def test_a_slug_no_item_could_have_is_a_404_naming_the_slug(client, slug):
+    make_organisation("Lab")
+    response = client.get(f"/api/v1/organisations/{slug}/")
+    assert response.status_code == 404
+    assert body(response)["errors"][0]["parameter"] == "slug"
+
+
 def test_a_page_past_the_last_is_a_404_naming_the_page(client):
     make_organisation()
     response = api(client, "organisations/", {"page": "2"})
