@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import translation
 
+from ..bilingual import chinese_field, status_field
 from ..models import Guidance, Organisation, Programme, Sector, Topic
 from ..views import published_organisations, published_programmes
 
@@ -58,7 +59,7 @@ class Addresses:
         return {
             "slug": item.slug,
             "name": getattr(item, name_field),
-            "name_zh_hant": getattr(item, f"{name_field}_zh_hant"),
+            "name_zh_hant": getattr(item, chinese_field(name_field)),
             "url": self.api(item),
             "urls": self.pages(item),
         }
@@ -85,9 +86,8 @@ def published_fields(item, addresses, kinds):
     """What every published item has."""
     translated = {}
     for field in item.translated_fields:
-        translated[field] = getattr(item, field)
-        translated[f"{field}_zh_hant"] = getattr(item, f"{field}_zh_hant")
-        translated[f"{field}_zh_hant_status"] = getattr(item, f"{field}_zh_hant_status")
+        for name in (field, chinese_field(field), status_field(field)):
+            translated[name] = getattr(item, name)
     return {
         "slug": item.slug,
         "url": addresses.api(item),
@@ -103,23 +103,14 @@ def published_fields(item, addresses, kinds):
 
 
 class ItemFormat:
-    """How one model's items are read and shown; `list_queryset` prefetches what `as_dict` reads."""
+    """How one model's items are read and shown: `list_queryset()` (a class method) gives the published items with
+    what `as_dict(item)` reads prefetched, and `as_detail(item)` adds what links to the item."""
 
     model = None
 
     def __init__(self, addresses):
         self.addresses = addresses
         self.kinds = kind_labels(self.model)
-
-    def as_dict(self, item):
-        raise NotImplementedError
-
-    @classmethod
-    def list_queryset(cls):
-        raise NotImplementedError
-
-    def as_detail(self, item):
-        return self.as_dict(item)
 
 
 class OrganisationFormat(ItemFormat):

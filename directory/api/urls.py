@@ -40,9 +40,10 @@ def validators(view):
 
 
 def list_queries():
+    """The parameters each list reads, by the name of its address."""
     return {
-        f"{list_format.model._meta.model_name}-list": list_parameters(view.filterset_class)
-        for _p, view, list_format, *_ in LISTS
+        f"{item_format.model._meta.model_name}-list": list_parameters(list_view.filterset_class)
+        for _path, list_view, item_format, *_schemas_and_summaries in LISTS
     }
 
 
