@@ -316,6 +316,12 @@ def test_the_api_is_readable_from_any_origin_without_credentials(client):
     assert "If-None-Match" in preflight["Access-Control-Allow-Headers"]
 
 
+def test_an_answer_says_it_is_the_same_in_every_language(client):
+    response = api(client, "sectors/", HTTP_ACCEPT_LANGUAGE="zh-hant")
+    assert not response.has_header("Content-Language")
+    assert "accept-language" not in response.get("Vary", "").lower()
+
+
 def test_pages_of_the_site_get_no_cors_headers(client):
     assert not client.get("/en/organisations/").has_header("Access-Control-Allow-Origin")
 
@@ -418,3 +424,18 @@ def test_the_api_page_documents_every_endpoint_and_parameter_in_the_readers_lang
     assert "Founded from" in text  # the list's own label for the parameter
     assert 'href="/en/api/"' in client.get("/en/").content.decode()  # linked from every page's footer
     assert "成立年份由" in client.get("/zh-hant/api/").content.decode()
+
+
+def test_an_items_query_count_does_not_grow_with_what_links_to_it(client):
+    def queries_for(count):
+        lab = make_organisation()
+        for _number in range(count):
+            make_organisation(parent=lab).part_of.add(lab)
+            make_programme(lead_organisation=lab).partners.add(lab)
+            make_guidance(publisher=lab)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/v1/organisations/{lab.slug}/").status_code == 200
+        return len(queries)
+
+    assert queries_for(2) == queries_for(10)

@@ -55,6 +55,7 @@ def test_the_description_is_openapi_3_1_of_version_1(client):
     document = openapi_document()
     assert document["openapi"] == "3.1.0"
     assert document["info"]["version"] == "1"
+    assert document["info"]["license"]["name"] == "CC BY 4.0"
     assert set(document["paths"]) == {
         *LISTS,
         "/api/v1/organisations/{slug}/",

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
-from django.utils.cache import get_conditional_response
+from django.utils.cache import cc_delim_re, get_conditional_response
 from django.utils.http import parse_http_date_safe
 from django.utils.translation import gettext as _
 
@@ -71,8 +71,12 @@ class ApiMiddleware:
             )
         else:
             response = self.get_response(request)
-            # The API holds every language: what the reader's language was negotiated to does not describe it.
+            # The API holds every language: what the reader's language was negotiated to does not describe it, and
+            # a shared cache need not keep a copy per Accept-Language.
             del response["Content-Language"]
+            if response.has_header("Vary"):
+                kept = [name for name in cc_delim_re.split(response["Vary"]) if name.lower() != "accept-language"]
+                response["Vary"] = ", ".join(kept)
             if request.method in READ_METHODS and response.status_code == 200 and response.has_header("ETag"):
                 response = get_conditional_response(
                     request,

@@ -8,6 +8,7 @@ answers 400 naming the parameter, as a program asking for it should be told rath
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.validators import slug_re
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url=None,
     renderer=Utf8JSONRenderer(),
+    # The data's licence, the open data releases' (README.md, "Dataset releases").
+    openapi_extra={"info": {"license": {"name": settings.DATASET_LICENCE, "url": settings.DATASET_LICENCE_URL}}},
 )
 
 # What any endpoint may answer besides its data: a 304 to a matching If-None-Match or If-Modified-Since, and a 429
