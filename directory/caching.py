@@ -81,12 +81,14 @@ def page_key(version, request, query):
     return "public-page:" + hashlib.sha256(f"{version}\n{address}".encode()).hexdigest()
 
 
-def cache_public_page(view, parameters=None, same_in_every_language=False):
+def cache_public_page(view, parameters=None, same_in_every_language=False, redirect_to_canonical=True):
     """Mark the view's pages as the same for every anonymous reader, so that PublicPageCacheMiddleware keeps them.
 
     `parameters` are the QueryParameters the view reads: by default its class's `query_parameters`, or none. A page
     whose content does not depend on the active language (a sitemap lists every language's addresses) may say so
-    with `same_in_every_language`, and is kept even where the language was negotiated.
+    with `same_in_every_language`, and is kept even where the language was negotiated. A view that answers a query
+    out of its canonical form itself (the API, whose clients expect an answer rather than a redirect) says so with
+    `redirect_to_canonical=False`: such a query then reaches it, and is not cached.
 
     A page made for a signed-in user (editors, exporters: their pages differ) is never marked, so it is never stored.
     """
@@ -101,6 +103,7 @@ def cache_public_page(view, parameters=None, same_in_every_language=False):
         parameters = getattr(getattr(view, "view_class", None), "query_parameters", QueryParameters())
     wrapper.query_parameters = parameters
     wrapper.same_in_every_language = same_in_every_language
+    wrapper.redirect_to_canonical = redirect_to_canonical
     return wrapper
 
 
@@ -155,6 +158,8 @@ class PublicPageCacheMiddleware:
             query = urlencode(pairs)
             # The canonical form only ever leaves values out: it is another order of the same query if none is missing.
             if len(pairs) != sum(len(values) for _name, values in request.GET.lists()):
+                if not view.redirect_to_canonical:
+                    return self.get_response(request)
                 return self.redirect(request, query)
         if not self.may_be_cached(request):
             return self.get_response(request)

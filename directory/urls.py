@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from . import exports, feeds, previews, views
+from .api.docs import ApiDocsView
 from .caching import QueryParameters, cache_public_page
 
 app_name = "directory"
@@ -34,6 +35,7 @@ urlpatterns = [
     path("guidance/feed/", feeds.list_feed(views.GuidanceListView, _("Ethics guidance")), name="guidance-feed"),
     path("guidance/<slug:slug>/", cache_public_page(views.GuidanceDetailView.as_view()), name="guidance-detail"),
     path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
+    path("api/", cache_public_page(ApiDocsView.as_view()), name="api-docs"),
     # Not cached: a release appears without a change of content version.
     path("data/", views.DataView.as_view(), name="data"),
     # Never wrapped in cache_public_page: a preview is for one person, now.

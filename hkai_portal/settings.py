@@ -29,6 +29,20 @@ def env_count(name, default):
     return int(value)
 
 
+RATE_PERIODS = {"second": 1, "minute": 60, "hour": 60 * 60, "day": 24 * 60 * 60}
+
+
+def env_rate(name, default):
+    """Return a rate such as "120/minute" as (requests, seconds)."""
+    value = os.environ.get(name, "").strip() or default
+    count, _slash, period = value.partition("/")
+    if not (count.isascii() and count.isdigit() and int(count) > 0 and period in RATE_PERIODS):
+        raise SystemExit(
+            f"{name} must be a number of requests per second, minute, hour or day (120/minute), not {value!r}."
+        )
+    return int(count), RATE_PERIODS[period]
+
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -64,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The API's rate limit, CORS and 304s, for pages from the cache as for fresh ones.
+    "directory.api.middleware.ApiMiddleware",
     # Before everything a cached page does not need: a hit skips sessions, locale, CSRF, authentication and the rest.
     "directory.caching.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -199,6 +215,8 @@ AUTHENTICATION_BACKENDS = [
 # How many proxies in front of gunicorn append the address they were reached from to X-Forwarded-For (README,
 # "Production"). With none, the header is ignored: any client can send one.
 TRUSTED_PROXIES = env_count("DJANGO_TRUSTED_PROXIES", 0)
+# Requests to /api/ per client address (directory/api/middleware.py), counted in the cache.
+API_RATE_LIMIT = env_rate("DJANGO_API_RATE_LIMIT", "120/minute")
 # Failed sign-ins are counted in the database, so a pause holds on every gunicorn host (directory/throttling.py). A
 # username is paused at one address after 5 failures from it, and an address for every username after 20 (password
 # spraying); once a username has failed 20 times from anywhere, each address is paused at its first failure with it.

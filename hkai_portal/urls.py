@@ -4,6 +4,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from directory.api.urls import api_urlpatterns
 from directory.health import healthz
 from directory.urls import sitemap_urlpatterns
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     *sitemap_urlpatterns,
+    # Outside the language prefix too: every response holds every language.
+    *api_urlpatterns(),
 ]
 
 # Every public page lives under its language's prefix (/en/, /zh-hant/, /zh-hans/), so each language has its own

@@ -34,6 +34,7 @@ PAGES = {
     "guidance-detail": ("/en/guidance/ethical-ai-framework-2023/", "Ethical AI Framework 2023", ".notice"),
     "organisation-list-searched": ("/en/organisations/?q=univ", "Organisations", "ol.cards mark"),
     "search-results": ("/en/search/?q=university", "Search", ".search-group li mark"),
+    "api": ("/en/api/", "API", "table.data-dictionary"),
 }
 # The organisations' monograms (directory/monograms.py) on the lists and detail pages, in each language.
 MONOGRAM_PAGES = {
