@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .choices import GuidanceKind, OrganisationKind, ProgrammeKind
+from .deadlines import application_choices, application_states
 from .facets import ConditionFacet, Facet, PublishedSetSummary
 from .models import Guidance, Organisation, Programme, Sector, Topic
 from .result_sets import counted_in_memory
@@ -61,8 +62,8 @@ class FacetedFilterSet(django_filters.FilterSet):
     sorts = {}
     default_sort = None
     facets = {}
-    # Filters of a few choices (a programme's state) whose every selection the per-version summary can keep as it keeps
-    # the whole set's counts: a handful of selections, each asked for as often as the bare list.
+    # Filters of a few choices (a programme's state, its applications) whose every selection the per-version summary
+    # can keep as it keeps the whole set's counts: a handful of selections, each asked for as often as the bare list.
     summarised_filters = ()
 
     def __init__(self, *args, **kwargs):
@@ -355,6 +356,9 @@ class ProgrammeFilter(FacetedFilterSet):
         method="filter_state",
         distinct=False,
     )
+    applications = django_filters.MultipleChoiceFilter(
+        label=_("Applications"), choices=application_choices, method="filter_applications", distinct=False
+    )
     year_min = year_filter(_("Running from"), "filter_year_min")
     year_max = year_filter(_("Running until"), "filter_year_max")
 
@@ -369,10 +373,11 @@ class ProgrammeFilter(FacetedFilterSet):
     facets = {
         "kind": kind_facet(ProgrammeKind),
         "state": ConditionFacet(programme_states),
+        "applications": ConditionFacet(application_states),
         "sector": Facet("sectors__slug", "sectors__name"),
         "organisation": ProgrammeOrganisationFacet(),
     }
-    summarised_filters = ("state",)
+    summarised_filters = ("state", "applications")
 
     class Meta:
         model = Programme
@@ -387,6 +392,10 @@ class ProgrammeFilter(FacetedFilterSet):
 
     def filter_state(self, queryset, name, value):
         states = programme_states()
+        return queryset.filter(reduce(or_, (states[state][1] for state in value)))
+
+    def filter_applications(self, queryset, name, value):
+        states = application_states()
         return queryset.filter(reduce(or_, (states[state][1] for state in value)))
 
     def filter_year_min(self, queryset, name, value):
