@@ -389,3 +389,14 @@ def test_the_demo_programmes_have_only_the_windows_their_sources_state():
     for programme in stated:
         summary = programme.summary.casefold()
         assert re.search(r"applications|round", summary), programme.name
+
+
+def test_a_cached_page_says_the_new_day_after_midnight(client, settings, frozen):
+    settings.PAGE_CACHE = True
+    make_programme("Night grant", applications_close_on=days(1))
+    before_midnight = datetime.datetime.combine(TODAY, datetime.time(23, 59, 59), tzinfo=HONG_KONG)
+    frozen(before_midnight)
+    client.get("/en/programmes/")
+    assert "(tomorrow)" in client.get("/en/programmes/").content.decode()
+    frozen(before_midnight + datetime.timedelta(seconds=2))
+    assert "(today)" in client.get("/en/programmes/").content.decode()
