@@ -369,6 +369,7 @@ class ProgrammeAdmin(ContentAdmin):
         "summary_zh_hant_status",
         "start_date",
         "end_date",
+        "applications_close_on",
         "updated_at",
     )
     list_filter = ("status", "kind", "sectors", VerificationFilter, MissingChineseFilter, *TRANSLATION_FILTERS)
@@ -395,6 +396,17 @@ class ProgrammeAdmin(ContentAdmin):
         ),
         BilingualAdmin.texts_fieldset,
         (_("Dates and links"), {"fields": ("start_date", "end_date", "dates_precision", "website")}),
+        (
+            _("Applications"),
+            {
+                "fields": (
+                    ("applications_open_on", "applications_close_on"),
+                    "applications_rolling",
+                    ("next_intake", "next_intake_zh_hant"),
+                ),
+                "description": _("Only what the source states: leave a date blank rather than guess it."),
+            },
+        ),
         PublishingAdmin.provenance_fieldset,
     )
 

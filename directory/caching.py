@@ -6,6 +6,7 @@ other parameter to its canonical form, and serves and stores those pages keyed b
 query (the content version) and one cache read, and skips sessions, locale, CSRF, authentication and the view.
 """
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache, wraps
@@ -42,6 +43,15 @@ def next_publication(now):
         for model in (Organisation, Programme, Guidance)
     ]
     return min(first.union(*others, all=True), default=None)
+
+
+def stale_after(now):
+    """Return when pages and counts made at `now` may change without any write: the next future-dated item coming
+    due, or the next midnight in Hong Kong, when programmes open and close and deadlines come a day nearer (their
+    state is as of today)."""
+    tomorrow = timezone.localtime(now).date() + datetime.timedelta(days=1)
+    midnight = datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=timezone.get_current_timezone())
+    return min(moment for moment in (next_publication(now), midnight) if moment is not None)
 
 
 def content_version():
@@ -177,7 +187,7 @@ class PublicPageCacheMiddleware:
                 return HttpResponse(content, headers=headers)
         response = self.get_response(request)
         if self.storable(response, view):
-            cache.set(key, (response.content, dict(response.items()), next_publication(now)), PAGE_TIMEOUT)
+            cache.set(key, (response.content, dict(response.items()), stale_after(now)), PAGE_TIMEOUT)
         return response
 
     @staticmethod

@@ -282,6 +282,12 @@ PROGRAMMES = ExportDefinition(
         text("description_zh_hant"),
         text("website"),
         *PROVENANCE,
+        # After the provenance columns: scripts that read the earlier columns by position keep working.
+        day("applications_open_on"),
+        day("applications_close_on"),
+        Column("applications_rolling", "applications_rolling", true_false),
+        text("next_intake"),
+        text("next_intake_zh_hant"),
     ),
 )
 GUIDANCE = ExportDefinition(

@@ -1,6 +1,5 @@
 """Facet counts: for each filter choice, how many results it would give within the other active filters."""
 
-import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -8,7 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from .bilingual import chinese_field, choose
-from .caching import next_publication
+from .caching import stale_after
 from .models import ContentVersion
 from .querysets import published_condition
 
@@ -129,14 +128,6 @@ class ConditionFacet(Facet):
                 yield pk, value, value, label
 
 
-def counts_valid_until(now):
-    """Return when counts made at `now` may change without any write: the next future-dated item coming due, or the
-    next midnight in Hong Kong, when programmes open and close (their state is as of today)."""
-    tomorrow = timezone.localtime(now).date() + datetime.timedelta(days=1)
-    midnight = datetime.datetime.combine(tomorrow, datetime.time(), tzinfo=timezone.get_current_timezone())
-    return min(moment for moment in (next_publication(now), midnight) if moment is not None)
-
-
 class PublishedSetSummary:
     """Counts over everything a model has published, computed once per content version and kept in the cache.
 
@@ -163,7 +154,7 @@ class PublishedSetSummary:
             self.entry = cache.get(self.key)
             now = timezone.now()
             if self.entry is None or now >= self.entry["valid_until"]:
-                self.entry = {"valid_until": counts_valid_until(now), "values": {}}
+                self.entry = {"valid_until": stale_after(now), "values": {}}
         if name not in self.entry["values"]:
             self.entry["values"][name] = compute()
             cache.set(self.key, self.entry, self.timeout)

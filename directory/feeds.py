@@ -56,6 +56,37 @@ class InvalidFilters(Exception):
     pass
 
 
+def feed_parameters(list_view):
+    """The list's parameters but its sort and page: a feed's order is its own, and it is always its first items."""
+    names = tuple(name for name in list_view.query_parameters.names if name not in ("sort", "page"))
+    return QueryParameters(names=names, repeatable=list_view.query_parameters.repeatable)
+
+
+def feed_filterset(list_view, request, sort=None):
+    """The list's FilterSet for the feed's query, sorted by `sort`; InvalidFilters if any parameter is not understood:
+    a list shows which values it left out, but a feed reader would show nobody, and its subscriber would follow more
+    than they asked for, so a feed refuses them."""
+    params = clean_query(request.GET)
+    params.pop("page", None)
+    if sort:
+        params["sort"] = sort
+    filterset = list_view.filterset_class(params, queryset=list_view.model.objects.published(), request=request)
+    if not filterset.is_valid():
+        raise InvalidFilters(filterset.ignored)
+    return filterset
+
+
+def invalid_filters_response(error):
+    lines = [_("This feed's address holds filters that were not understood:")]
+    lines += [f"{label}: {message}" for label, message in error.args[0]]
+    return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def filter_labels(filterset):
+    """The filters in force, as the list's chips name them."""
+    return [chip.label for chip in chips(filterset.data, filterset, filterset.facet_options())]
+
+
 class ListFeed(PortalFeed):
     """The newest items of a public list, within its filters and search."""
 
@@ -67,31 +98,22 @@ class ListFeed(PortalFeed):
 
     @property
     def query_parameters(self):
-        """The list's parameters but its sort and page: a feed is always its first items, newest first."""
-        names = tuple(name for name in self.list_view.query_parameters.names if name not in ("sort", "page"))
-        return QueryParameters(names=names, repeatable=self.list_view.query_parameters.repeatable)
+        return feed_parameters(self.list_view)
 
     def get_object(self, request):
-        params = clean_query(request.GET)
-        params.pop("page", None)
-        params["sort"] = FEED_SORT
-        filterset = self.list_view.filterset_class(params, queryset=self.model.objects.published(), request=request)
-        # A list shows which values it left out; a feed reader would show nobody, and its subscriber would follow
-        # more than they asked for, so a feed refuses them.
-        if not filterset.is_valid():
-            raise InvalidFilters(filterset.ignored)
-        labels = [chip.label for chip in chips(params, filterset, filterset.facet_options())]
+        filterset = feed_filterset(self.list_view, request, FEED_SORT)
         return FilteredList(
-            filterset, reverse(f"directory:{self.model._meta.model_name}-list"), request.get_full_path(), labels
+            filterset,
+            reverse(f"directory:{self.model._meta.model_name}-list"),
+            request.get_full_path(),
+            filter_labels(filterset),
         )
 
     def __call__(self, request, *args, **kwargs):
         try:
             return super().__call__(request, *args, **kwargs)
         except InvalidFilters as error:
-            lines = [_("This feed's address holds filters that were not understood:")]
-            lines += [f"{label}: {message}" for label, message in error.args[0]]
-            return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+            return invalid_filters_response(error)
 
     def title(self, obj):
         name = str(self.label)

@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .choices import GuidanceKind, OrganisationKind, ProgrammeKind
+from .deadlines import application_choices, application_states
 from .facets import ConditionFacet, Facet, PublishedSetSummary
 from .models import Guidance, Organisation, Programme, Sector, Topic
 from .result_sets import counted_in_memory
@@ -355,6 +356,9 @@ class ProgrammeFilter(FacetedFilterSet):
         method="filter_state",
         distinct=False,
     )
+    applications = django_filters.MultipleChoiceFilter(
+        label=_("Applications"), choices=application_choices, method="filter_applications", distinct=False
+    )
     year_min = year_filter(_("Running from"), "filter_year_min")
     year_max = year_filter(_("Running until"), "filter_year_max")
 
@@ -369,9 +373,14 @@ class ProgrammeFilter(FacetedFilterSet):
     facets = {
         "kind": kind_facet(ProgrammeKind),
         "state": ConditionFacet(programme_states),
+        "applications": ConditionFacet(application_states),
         "sector": Facet("sectors__slug", "sectors__name"),
         "organisation": ProgrammeOrganisationFacet(),
     }
+    # Not the applications: a summarised selection pages through the database, and no index orders programmes by name
+    # with their windows, so at 100,000 programmes SQLite sorts every published one for ?applications=open (270 to 460
+    # ms a request); counted and paged in memory, as any other filter is, it takes 30 to 50 ms. Its counts without a
+    # selection still come from the summary, and both follow the day (directory/caching.py, stale_after).
     summarised_filters = ("state",)
 
     class Meta:
@@ -387,6 +396,10 @@ class ProgrammeFilter(FacetedFilterSet):
 
     def filter_state(self, queryset, name, value):
         states = programme_states()
+        return queryset.filter(reduce(or_, (states[state][1] for state in value)))
+
+    def filter_applications(self, queryset, name, value):
+        states = application_states()
         return queryset.filter(reduce(or_, (states[state][1] for state in value)))
 
     def filter_year_min(self, queryset, name, value):

@@ -428,6 +428,28 @@ class Programme(Publishable):
     summary_zh_hant = models.CharField(_("summary (Chinese)"), max_length=600, blank=True)
     description_zh_hant = models.TextField(_("description (Chinese)"), blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)
+    # Only what the source states: a window nobody has stated is no window, not a guess.
+    applications_open_on = models.DateField(
+        _("applications open on"), null=True, blank=True, help_text=_("The first day the source accepts applications.")
+    )
+    applications_close_on = models.DateField(
+        _("applications close on"),
+        null=True,
+        blank=True,
+        help_text=_("The last day applications are accepted (Hong Kong time). Blank for rolling applications."),
+    )
+    applications_rolling = models.BooleanField(
+        _("rolling applications"),
+        default=False,
+        help_text=_("Applications are accepted at any time, with no closing date."),
+    )
+    next_intake = models.CharField(
+        _("next intake"),
+        max_length=100,
+        blank=True,
+        help_text=_("The next intake or round as the source names it: September 2027 cohort."),
+    )
+    next_intake_zh_hant = models.CharField(_("next intake (Chinese)"), max_length=100, blank=True)
 
     class Meta(Publishable.Meta):
         ordering = ["name"]
@@ -451,6 +473,9 @@ class Programme(Publishable):
                 fields=["id", "status", "published_at", "kind", "lead_organisation", "start_date", "end_date"],
                 name="programme_filter_idx",
             ),
+            # The next deadlines (the home page, the calendar feed) and those closing within 30 days: a short range of
+            # this index, in date order, rather than every published programme.
+            models.Index(fields=["status", "applications_close_on", "published_at"], name="programme_deadline_idx"),
         ]
         permissions = [
             ("publish_programme", _("Can publish, unpublish and archive programmes")),
@@ -460,11 +485,22 @@ class Programme(Publishable):
     def get_absolute_url(self):
         return reverse("directory:programme-detail", kwargs={"slug": self.slug})
 
+    @property
+    def display_next_intake(self):
+        return localised(self, "next_intake")
+
     def clean(self):
         super().clean()
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date cannot be before the start date.")
+        opens, closes = self.applications_open_on, self.applications_close_on
+        if opens and closes and closes < opens:
+            errors["applications_close_on"] = _("Applications cannot close before they open.")
+        if self.applications_rolling and closes:
+            errors["applications_close_on"] = _(
+                "Rolling applications have no closing date: clear the date, or untick rolling applications."
+            )
         for relation in ("part_of", "supersedes"):
             if self.pk is not None and getattr(self, f"{relation}_id") == self.pk:
                 errors[relation] = _("A programme cannot point to itself.")

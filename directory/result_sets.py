@@ -18,8 +18,7 @@ from itertools import chain, compress, islice
 
 from django.utils import timezone
 
-from .caching import content_version
-from .facets import counts_valid_until
+from .caching import content_version, stale_after
 from .search import relevance_order
 
 # Masks and orders kept per index for filter values and sorts: a mask is one byte per id (100 kB at 100,000 items).
@@ -168,7 +167,7 @@ def published_index(queryset, order):
     entry = _indexes.get(key)
     # A clock that went back (a test's) may show items as unpublished again.
     if entry is None or entry[0] != version or not entry[1] <= now < entry[2]:
-        entry = (version, now, counts_valid_until(now), PublishedIndex(queryset, order))
+        entry = (version, now, stale_after(now), PublishedIndex(queryset, order))
         _indexes[key] = entry
     return entry[3]
 

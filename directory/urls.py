@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import exports, feeds, previews, views
+from . import calendars, exports, feeds, previews, views
 from .api.docs import ApiDocsView
 from .caching import QueryParameters, cache_public_page
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("programmes/", cache_public_page(views.ProgrammeListView.as_view()), name="programme-list"),
     path("programmes/export.csv", views.ListExportView.as_view(definition=exports.PROGRAMMES), name="programme-export"),
     path("programmes/feed/", feeds.list_feed(views.ProgrammeListView, _("Programmes")), name="programme-feed"),
+    path("programmes/deadlines.ics", calendars.deadlines_calendar(views.ProgrammeListView), name="programme-deadlines"),
     path("programmes/<slug:slug>/", cache_public_page(views.ProgrammeDetailView.as_view()), name="programme-detail"),
     path("guidance/", cache_public_page(views.GuidanceListView.as_view()), name="guidance-list"),
     path("guidance/export.csv", views.ListExportView.as_view(definition=exports.GUIDANCE), name="guidance-export"),

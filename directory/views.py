@@ -14,9 +14,10 @@ from . import datasets, structured_data
 from .caching import QueryParameters
 from .choices import ExportSource
 from .citations import cite
+from .deadlines import upcoming_deadlines
 from .exports import CsvExport, base_url, csv_response
 from .filters import GuidanceFilter, OrganisationFilter, ProgrammeFilter, programme_states
-from .listing import PublishedListView, clean_query, rows_with_ids
+from .listing import PublishedListView, clean_query, rows_with_ids, same_filters_url
 from .models import Guidance, Organisation, Programme, Sector
 from .result_sets import counted_in_memory
 from .search import TextSearch
@@ -24,6 +25,7 @@ from .search_tokens import MAX_QUERY_WORDS, QUERY_MAX_LENGTH
 from .sitemaps import SITEMAPS, sitemapindex_xml, urlset_xml
 
 SEARCH_GROUP_SIZE = 10
+NEXT_DEADLINES = 6
 
 
 def published_organisations():
@@ -54,6 +56,11 @@ class ProgrammeListView(PublishedListView):
         return (
             super().get_queryset().prefetch_related(Prefetch("lead_organisation", queryset=published_organisations()))
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["calendar_url"] = same_filters_url("directory:programme-deadlines", self.request.GET, ("page", "sort"))
+        return context
 
 
 class GuidanceListView(PublishedListView):
@@ -224,6 +231,7 @@ class HomeView(TemplateView):
             .prefetch_related(Prefetch("publisher", queryset=published_organisations()))
             .order_by("-date_published", "title")[:5],
             open_programmes=Programme.objects.published().filter(open_now).order_by("-start_date", "name")[:6],
+            next_deadlines=upcoming_deadlines(Programme.objects.published())[:NEXT_DEADLINES],
             organisation_kinds=Organisation._meta.get_field("kind").choices,
             sectors=Sector.objects.all(),
             **kwargs,

@@ -439,3 +439,17 @@ def test_an_items_query_count_does_not_grow_with_what_links_to_it(client):
         return len(queries)
 
     assert queries_for(2) == queries_for(10)
+
+
+def test_a_programmes_application_window_is_in_the_api(client):
+    make_programme(
+        "Deadline scheme",
+        applications_open_on=datetime.date(2026, 1, 5),
+        applications_close_on=datetime.date(2027, 6, 30),
+        next_intake="Second round",
+    )
+    response = api(client, "programmes/")
+    assert_matches_description(response)
+    (item,) = body(response)["results"]
+    assert item["applications_open_on"] == "2026-01-05" and item["applications_close_on"] == "2027-06-30"
+    assert item["applications_rolling"] is False and item["next_intake"] == "Second round"

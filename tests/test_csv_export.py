@@ -34,7 +34,8 @@ HEADERS = {
     "organisation": "id,name,name_zh_hant,slug,url,kind,parent,sectors,summary,summary_zh_hant,description,"
     "description_zh_hant,founded_year,website," + PROVENANCE,
     "programme": "id,name,name_zh_hant,slug,url,kind,lead_organisation,partners,sectors,start_date,end_date,"
-    "dates_precision,summary,summary_zh_hant,description,description_zh_hant,website," + PROVENANCE,
+    "dates_precision,summary,summary_zh_hant,description,description_zh_hant,website," + PROVENANCE + ","
+    "applications_open_on,applications_close_on,applications_rolling,next_intake,next_intake_zh_hant",
     "guidance": "id,title,title_zh_hant,slug,url,kind,publisher,topics,sectors,binding,date_published,date_precision,"
     "supersedes,document_url,summary,summary_zh_hant,description,description_zh_hant," + PROVENANCE,
 }

@@ -35,6 +35,23 @@ def content():
         programme.partners.set([hidden, university])
         make_guidance(f"Robotics data guidance from the {status} regulator", publisher=hidden)
     make_organisation("Robotics Lab of HKUST", parent=university, kind="research_centre")
+    # Application windows of every kind around today, since the demo's sources state few.
+    today = timezone.localdate()
+    windows = [
+        {"applications_close_on": today},
+        {"applications_close_on": today + datetime.timedelta(days=12)},
+        {"applications_close_on": today + datetime.timedelta(days=45)},
+        {"applications_close_on": today - datetime.timedelta(days=3)},
+        {
+            "applications_open_on": today + datetime.timedelta(days=5),
+            "applications_close_on": today + datetime.timedelta(days=20),
+        },
+        {"applications_rolling": True},
+        {"applications_open_on": today - datetime.timedelta(days=100)},
+    ]
+    for number, programme in enumerate(Programme.objects.order_by("pk")):
+        if number % 3 == 0:
+            Programme.objects.filter(pk=programme.pk).update(**windows[number // 3 % len(windows)])
     forget_indexes()
 
 
@@ -51,6 +68,10 @@ FILTERSETS = {
         {"state": ["open", "upcoming"], "sort": "start"},
         {"organisation": "the-hong-kong-university-of-science-and-technology"},
         {"kind": ["funding_scheme"], "year_max": "2030"},
+        {"applications": ["open"]},
+        {"applications": ["closing_soon"], "state": ["open"], "sort": "start"},
+        {"applications": ["open", "closing_soon"], "kind": ["funding_scheme", "incubation"]},
+        {"applications": ["closing_soon"], "organisation": "the-hong-kong-university-of-science-and-technology"},
     ],
     GuidanceFilter: [
         {},

@@ -20,6 +20,8 @@ def schema_of(declared, filterset_class):
         return {"type": "string", "format": "slug"}
     if isinstance(declared, django_filters.ChoiceFilter | django_filters.MultipleChoiceFilter):
         choices = declared.extra.get("choices") or [(value, None) for value in filterset_class.sorts]
+        if callable(choices):  # choices made per request, like the applications' windows
+            choices = choices()
         return {"type": "string", "enum": [value for value, _label in choices]}
     return {"type": "string", "maxLength": declared.extra["max_length"]}
 

@@ -101,6 +101,15 @@ class Programme(Published):
     start_date: datetime.date | None
     end_date: datetime.date | None
     dates_precision: str = Field(description=gettext_noop("day, month or year: how precisely the dates are known."))
+    applications_open_on: datetime.date | None = Field(
+        description=gettext_noop("When applications open, where the source states it.")
+    )
+    applications_close_on: datetime.date | None = Field(
+        description=gettext_noop("When applications close, where the source states it.")
+    )
+    applications_rolling: bool = Field(description=gettext_noop("Applications are taken at any time."))
+    next_intake: str = Field(description=gettext_noop("The next intake or round as the source names it."))
+    next_intake_zh_hant: str
     lead_organisation: Link | None
     partners: list[Link]
     part_of: Link | None

@@ -7,7 +7,7 @@ from django.utils.html import conditional_escape, escape, format_html, linebreak
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
-from directory import search_highlight
+from directory import deadlines, search_highlight
 from directory.bilingual import SIMPLIFIED, Fallback, editorial_fields
 from directory.chinese import has_chinese, to_simplified
 from directory.choices import DatePrecision
@@ -39,6 +39,12 @@ def as_precise_as(value, precision):
     if precision == DatePrecision.MONTH:
         return date_format(value, "YEAR_MONTH_FORMAT")
     return date_format(value, "DATE_FORMAT")
+
+
+@register.simple_tag
+def application_status(programme):
+    """When applications to `programme` open or close, as of today: `{% application_status object %}`."""
+    return deadlines.application_status(programme)
 
 
 @register.inclusion_tag("includes/canonical_links.html", takes_context=True)
