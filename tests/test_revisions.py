@@ -157,7 +157,7 @@ class TestRecording:
         assert latest(item).state["logo"] == item.logo.name
         assert latest(item).changed_fields == ["logo"]
 
-    def test_recording_a_save_takes_three_queries(self, django_assert_num_queries):
+    def test_recording_a_save_takes_three_queries_after_the_update(self, django_assert_num_queries):
         item = make_organisation()
         item.sectors.add(make_sector())
         item.name = "Renamed"
